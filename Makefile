@@ -1,0 +1,50 @@
+# nat-cni — every entry point. `make run` and `make test` install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+NODE_DEPS := node_modules/.package-lock.json
+ESBUILD := node_modules/.bin/esbuild
+ESBUILD_NODE := --bundle --platform=node --target=node20 --format=cjs --log-level=warning \
+	--banner:js='\#!/usr/bin/env node'
+TS_SOURCES := $(shell find spec hns plugin conformance -name '*.ts' 2>/dev/null)
+
+# Debian packages the full test run needs (tools/debian-deps installs them as root, else prints the command).
+TEST_DEBS := containernetworking-plugins gcc gcc-mingw-w64-x86-64 golang-go \
+	golang-github-appc-cni-dev golang-github-containerd-go-cni-dev wine64
+
+.PHONY: build check test run deps test-deps typecheck unit clean
+
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(NODE_DEPS)
+
+test-deps: deps
+	tools/debian-deps $(TEST_DEBS)
+
+dist/nat: $(NODE_DEPS) $(TS_SOURCES)
+	@mkdir -p dist
+	$(ESBUILD) plugin/main.ts $(ESBUILD_NODE) --outfile=$@
+	@chmod +x $@
+
+build: dist/nat
+
+typecheck: $(NODE_DEPS)
+	node_modules/.bin/tsc -p tsconfig.json
+
+unit: $(NODE_DEPS)
+	node_modules/.bin/vitest run test/spec
+
+# The fast subset: types and unit tests.
+check: typecheck unit
+
+test: test-deps build typecheck
+	node_modules/.bin/vitest run
+
+run: build
+	@echo '$$ CNI_COMMAND=VERSION dist/nat </dev/null'
+	@CNI_COMMAND=VERSION dist/nat </dev/null
+
+clean:
+	rm -rf dist build
