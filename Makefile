@@ -1,5 +1,6 @@
 # nat-cni — every entry point. `make run` and `make test` install what they need.
 SHELL := /bin/bash
+.SECONDEXPANSION:
 .DEFAULT_GOAL := build
 
 NODE_DEPS := node_modules/.package-lock.json
@@ -13,6 +14,11 @@ TEST_DEBS := containernetworking-plugins gcc gcc-mingw-w64-x86-64 golang-go \
 	golang-github-appc-cni-dev golang-github-containerd-go-cni-dev wine64
 
 .PHONY: build check test run deps test-deps typecheck unit clean
+
+# Each layer adds its own targets and prerequisites in mk/<layer>.mk: `build:` products,
+# TEST_PREREQS (built before the test run) and TEST_DEBS.
+TEST_PREREQS :=
+-include mk/*.mk
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -39,7 +45,7 @@ unit: $(NODE_DEPS)
 # The fast subset: types and unit tests.
 check: typecheck unit
 
-test: test-deps build typecheck
+test: test-deps build typecheck $$(TEST_PREREQS)
 	node_modules/.bin/vitest run
 
 run: build
