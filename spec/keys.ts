@@ -1,6 +1,6 @@
 /**
- * Case-insensitive JSON keys, as Go's encoding/json reads them: an exact key wins, otherwise the
- * first key equal under case folding. Runtimes depend on it: containerd's go-cni sends
+ * Case-insensitive JSON keys, as Go's encoding/json reads them: every spelling that folds equal fills
+ * the same field, and the last one in the document wins. Runtimes depend on it: containerd's go-cni sends
  * `runtimeConfig.portMappings[].HostPort` and `dns.Servers`, HNS writes `ID` where hcsshim has `Id`.
  */
 import { z } from 'zod';
@@ -8,32 +8,25 @@ import { z } from 'zod';
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Look a key up the way Go does: exact match first, then case-insensitive. */
+/** Look a key up the way Go's decoder fills a field: the last key in the document that folds equal. */
 export function getKey(obj: unknown, key: string): unknown {
   if (!isPlainObject(obj)) return undefined;
-  if (Object.hasOwn(obj, key)) return obj[key];
   const folded = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === folded) return obj[k];
-  return undefined;
+  let found: unknown;
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === folded) found = obj[k];
+  return found;
 }
 
 /**
- * Rename the keys of `obj` to the canonical spelling in `canonical` when they match case-insensitively
- * (an exact spelling wins over a folded one). Unknown keys are kept as they are. Returns a new object:
- * the input is never mutated.
+ * Rename the keys of `obj` to the canonical spelling in `canonical` when they match case-insensitively.
+ * As in Go's decoder, keys are taken in document order and a later key for the same field overwrites an
+ * earlier one, whatever its spelling. Unknown keys are kept as they are. Returns a new object: the
+ * input is never mutated.
  */
 export function canonicalizeKeys(obj: Record<string, unknown>, canonical: readonly string[]): Record<string, unknown> {
   const byFolded = new Map(canonical.map((k) => [k.toLowerCase(), k]));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const target = byFolded.get(k.toLowerCase());
-    if (target === undefined) {
-      if (!Object.hasOwn(out, k)) out[k] = v;
-    } else if (k === target || !Object.hasOwn(obj, target)) {
-      // The exact spelling, or the first folded one when no exact spelling exists.
-      if (k === target || !Object.hasOwn(out, target)) out[target] = v;
-    }
-  }
+  for (const [k, v] of Object.entries(obj)) out[byFolded.get(k.toLowerCase()) ?? k] = v;
   return out;
 }
 
