@@ -1,0 +1,2 @@
+export { createFfiApi } from './api';
+export { guidToStruct, structToGuid, type GuidStruct } from './guid-struct';
