@@ -1,0 +1,287 @@
+/**
+ * The plugin's log: JSON lines, appended, size-bounded with rotation, written synchronously.
+ *
+ * It fixes what the Go plugin does (anchor §2.9, §4.2 item 7): that one opens `wincni.log` in the
+ * working directory without O_APPEND or O_TRUNC (each run overwrites the start of the last one),
+ * mode 0777, always at Debug, never rotated, and prints non-JSON to stdout when the open fails
+ * (nerdctl#559: log lines became the error text). Here a log that cannot be written never fails
+ * the command and nothing ever reaches stdout.
+ *
+ * Levels are debug-package namespaces (`nat-cni:error` … `nat-cni:debug`): the configured level
+ * enables its own and the more severe ones, and `DEBUG=nat-cni:*` (read by the debug package from
+ * the process environment) enables more, as in every other debug-based tool.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import createDebug from 'debug';
+import { LockTimeoutError, withLock } from '../hns/sim/lock';
+import { writeAllSync } from '../spec/stdin';
+import { LOG_LEVELS, type LogLevel } from './config';
+
+export type LogFields = Record<string, unknown>;
+export type LogFn = (msg: string, fields?: LogFields) => void;
+
+export interface PluginLog {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  /** The log file, or `stderr`. */
+  readonly destination: string;
+  /** Close the file (a plugin process need not: the OS does at exit). */
+  close(): void;
+}
+
+export interface PluginLogOptions {
+  /** The config's `logFile`; wins over NAT_CNI_LOG. */
+  file?: string;
+  level?: LogLevel;
+  /** Where NAT_CNI_LOG and ProgramData are read; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** Rotate when the file has reached this size. */
+  maxBytes?: number;
+  /** How many rotated files (`.1` … `.N`) to keep. */
+  keep?: number;
+}
+
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_LOG_KEEP = 3;
+/** NAT_CNI_LOG's spelling for "standard error". */
+const STDERR = '-';
+
+/** Environment lookup as the platform does it: names are case-insensitive on Windows. */
+function envValue(env: NodeJS.ProcessEnv, name: string, platform: NodeJS.Platform): string | undefined {
+  if (platform !== 'win32') return env[name];
+  const key = Object.keys(env).find((k) => k.toUpperCase() === name.toUpperCase());
+  return key === undefined ? undefined : env[key];
+}
+
+/**
+ * Where the log goes when the config names no file: NAT_CNI_LOG (`-` for stderr), else on Windows
+ * `%ProgramData%\nat-cni\nat.log` (a runtime's plugin has no console anyone reads; containerd runs
+ * it with CWD C:\Windows\System32), elsewhere stderr. `undefined` means stderr.
+ */
+export function defaultLogPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  const chosen = envValue(env, 'NAT_CNI_LOG', platform);
+  if (chosen !== undefined && chosen !== '') return chosen === STDERR ? undefined : chosen;
+  if (platform !== 'win32') return undefined;
+  const programData = envValue(env, 'ProgramData', platform) || 'C:\\ProgramData';
+  return path.win32.join(programData, 'nat-cni', 'nat.log');
+}
+
+// --- the line -------------------------------------------------------------------------------
+
+const RESERVED = new Set(['time', 'level', 'msg', 'pid']);
+
+/** JSON for anything a caller may pass: errors keep their message, code and stack; no cycles, no BigInt failures. */
+function toJson(record: Record<string, unknown>): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(record, (_key, value: unknown) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (value instanceof Error) {
+      const { name, message, stack } = value;
+      return { name, message, ...Object.fromEntries(Object.entries(value)), stack };
+    }
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) return '[Circular]';
+      seen.add(value);
+    }
+    return value;
+  });
+}
+
+export function formatLogLine(level: LogLevel, msg: string, fields: LogFields | undefined, now = new Date()): string {
+  const head = { time: now.toISOString(), level, msg, pid: process.pid };
+  const rest: LogFields = {};
+  for (const [k, v] of Object.entries(fields ?? {})) rest[RESERVED.has(k) ? `fields.${k}` : k] = v;
+  try {
+    return `${toJson({ ...head, ...rest })}\n`;
+  } catch (e) {
+    // A field with a throwing getter or toJSON: keep the line, say why the fields are missing.
+    return `${toJson({ ...head, fieldsError: e instanceof Error ? e.message : String(e) })}\n`;
+  }
+}
+
+// --- where lines go ---------------------------------------------------------------------------
+
+interface Sink {
+  write(line: string): void;
+  close(): void;
+}
+
+/** True when `fd` is stdout's own pipe or file (e.g. `/dev/stdout`, or stderr after `2>&1`). */
+function isStdout(fd: number): boolean {
+  try {
+    const a = fs.fstatSync(fd);
+    const b = fs.fstatSync(1);
+    // Windows reports no inode for pipes; a shared terminal is only a person reading both.
+    return a.ino !== 0 && a.dev === b.dev && a.ino === b.ino && !a.isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+function stderrSink(): Sink {
+  let usable: boolean | undefined;
+  return {
+    write(line) {
+      usable ??= !isStdout(2);
+      if (!usable) return;
+      try {
+        writeAllSync(2, line);
+      } catch {
+        usable = false;
+      }
+    },
+    close() {},
+  };
+}
+
+/** O_NONBLOCK where it exists, so that a FIFO without a reader fails the open instead of hanging us. */
+const APPEND_FLAGS =
+  fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (process.platform === 'win32' ? 0 : fs.constants.O_NONBLOCK);
+
+function openLog(file: string): number {
+  // Owner-only folder and file: the log holds container ids and configs. (Windows ignores the
+  // modes; there the folder inherits %ProgramData%'s ACL.)
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const fd = fs.openSync(file, APPEND_FLAGS, 0o600);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() && !st.isCharacterDevice()) throw new Error('not a regular file');
+    if (isStdout(fd)) throw new Error('it is our standard output');
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/**
+ * `file` → `file.1` → … → `file.<keep>`, the oldest dropped. Only one process rotates at a time
+ * (a lock file beside the log, taken over from a dead holder); the others keep writing to the
+ * file they have open, so at worst a few lines land in `file.1`. Nothing is lost to a race: the
+ * holder re-checks that the file it saw too big is still the one at `file` before renaming.
+ */
+function rotate(file: string, seen: fs.Stats, keep: number): void {
+  try {
+    withLock(
+      path.dirname(file),
+      0,
+      () => {
+        let current: fs.Stats;
+        try {
+          current = fs.statSync(file);
+        } catch {
+          return; // gone: the next open creates it
+        }
+        if (current.ino !== seen.ino || current.dev !== seen.dev) return; // someone rotated it already
+        // Only the rotated files that exist are shifted: one listing instead of `keep` renames.
+        const prefix = `${path.basename(file)}.`;
+        const rotated = fs
+          .readdirSync(path.dirname(file))
+          .filter((f) => f.startsWith(prefix) && /^[1-9][0-9]*$/.test(f.slice(prefix.length)))
+          .map((f) => Number(f.slice(prefix.length)))
+          .sort((a, b) => b - a);
+        for (const i of rotated) {
+          if (i >= keep) fs.rmSync(`${file}.${i}`, { force: true });
+          else fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+        }
+        fs.renameSync(file, `${file}.1`);
+      },
+      `${path.basename(file)}.rotate.lock`,
+    );
+  } catch (e) {
+    // Another process is rotating right now; its new file will be picked up at our next line.
+    if (!(e instanceof LockTimeoutError)) throw e;
+  }
+}
+
+function fileSink(file: string, maxBytes: number, keep: number): Sink {
+  let fd: number | undefined;
+  let failed = false;
+  const fallback = stderrSink();
+
+  const closeFd = () => {
+    if (fd === undefined) return;
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // nothing to do
+    }
+    fd = undefined;
+  };
+
+  /** Before a line: rotate a file that is full, and follow a rotation another process made. */
+  const prepare = (): number => {
+    fd ??= openLog(file);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size < maxBytes) return fd;
+    rotate(file, st, keep);
+    let now: fs.Stats | undefined;
+    try {
+      now = fs.statSync(file);
+    } catch {
+      now = undefined;
+    }
+    if (now === undefined || now.ino !== st.ino || now.dev !== st.dev) {
+      closeFd();
+      fd = openLog(file);
+    }
+    return fd;
+  };
+
+  return {
+    write(line) {
+      if (failed) return fallback.write(line);
+      try {
+        writeAllSync(prepare(), line);
+      } catch (e) {
+        // The log must never fail the command: say so once on stderr, then log there.
+        failed = true;
+        closeFd();
+        const why = e instanceof Error ? e.message : String(e);
+        fallback.write(`nat-cni: cannot write the log file ${file} (${why}); logging to stderr instead\n`);
+        fallback.write(line);
+      }
+    },
+    close: closeFd,
+  };
+}
+
+// --- the logger -------------------------------------------------------------------------------
+
+const rank = (level: LogLevel): number => LOG_LEVELS.indexOf(level);
+
+export function createPluginLog(options: PluginLogOptions = {}): PluginLog {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const threshold = rank(options.level ?? DEFAULT_LOG_LEVEL);
+  const maxBytes = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  const keep = Math.max(1, Math.floor(options.keep ?? DEFAULT_LOG_KEEP));
+  const file = options.file !== undefined && options.file !== '' ? options.file : defaultLogPath(env, platform);
+  const sink = file === undefined ? stderrSink() : fileSink(file, maxBytes, keep);
+
+  const at = (level: LogLevel): LogFn => {
+    const namespace = createDebug(`nat-cni:${level}`);
+    return (msg, fields) => {
+      try {
+        if (rank(level) > threshold && !namespace.enabled) return;
+        sink.write(formatLogLine(level, msg, fields));
+      } catch {
+        // Never let logging fail the command.
+      }
+    };
+  };
+
+  return {
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    destination: file ?? 'stderr',
+    close: () => sink.close(),
+  };
+}

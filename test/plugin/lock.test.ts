@@ -1,0 +1,235 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CniError } from '../../spec/errors';
+import { LockTimeoutError } from '../../hns/sim/lock';
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  networkLockFile,
+  networkLockToken,
+  networkMutexName,
+  withNetworkLock,
+} from '../../plugin/lock';
+
+const REPO = path.resolve(__dirname, '../..');
+let work: string;
+let lockModule: string;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-cni-lock-'));
+  lockModule = path.join(work, 'lock.cjs');
+  // The module as the plugin bundle carries it; koffi stays out (never loaded off Windows).
+  buildSync({
+    entryPoints: [path.join(REPO, 'plugin/lock.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['koffi'],
+    outfile: lockModule,
+    logLevel: 'warning',
+  });
+});
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+const freshDir = () => fs.mkdtempSync(path.join(work, 'locks-'));
+
+/** A child process that takes the lock of `network`, writes `marker` and then runs `body` (JS). */
+function holder(network: string, dir: string, marker: string, body: string): ChildProcess {
+  const script = `
+    const fs = require('node:fs');
+    const { withNetworkLock } = require(process.env.LOCK_MODULE);
+    const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    withNetworkLock(process.env.NET, { dir: process.env.DIR, platform: 'linux' }, () => {
+      fs.writeFileSync(process.env.MARKER, String(process.pid));
+      ${body}
+    });`;
+  const child = spawn(process.execPath, ['-e', script], {
+    env: { ...process.env, LOCK_MODULE: lockModule, NET: network, DIR: dir, MARKER: marker },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(file: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${file}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const exited = (c: ChildProcess) =>
+  new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+
+describe('lock names', () => {
+  it('hashes the network name into a short token without separators', () => {
+    const t = networkLockToken('nat');
+    expect(t).toMatch(/^nat-cni-[0-9a-f]{16}$/);
+    expect(networkLockToken('nat')).toBe(t);
+    expect(networkLockToken('nat2')).not.toBe(t);
+    expect(networkLockToken('NAT')).not.toBe(t);
+  });
+
+  it('gives a Global mutex name of bounded length even for very long or odd names', () => {
+    for (const name of ['x'.repeat(5000), 'a\\b/c:d', 'réseau']) {
+      const m = networkMutexName(name);
+      expect(m.startsWith('Global\\nat-cni-')).toBe(true);
+      expect(m.slice('Global\\'.length)).not.toContain('\\');
+      expect(m.length).toBeLessThan(260);
+      expect(networkLockFile(name)).toMatch(/^nat-cni-[0-9a-f]{16}\.lock$/);
+    }
+  });
+});
+
+describe('withNetworkLock (lock file)', () => {
+  it('returns the result of fn and leaves no lock file behind', () => {
+    const dir = freshDir();
+    const seen: string[] = [];
+    const out = withNetworkLock('nat', { dir, platform: 'linux' }, () => {
+      seen.push(...fs.readdirSync(dir));
+      return 42;
+    });
+    expect(out).toBe(42);
+    expect(seen).toContain(networkLockFile('nat'));
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('releases the lock when fn throws, and passes the error through unchanged', () => {
+    const dir = freshDir();
+    const boom = new Error('boom');
+    expect(() => withNetworkLock('nat', { dir, platform: 'linux' }, () => { throw boom; })).toThrow(boom);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    // A lock timeout raised inside fn (e.g. by the simulator's own lock) is not ours to turn into code 11.
+    const inner = new LockTimeoutError('inner');
+    let caught: unknown;
+    try {
+      withNetworkLock('nat', { dir, platform: 'linux' }, () => { throw inner; });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBe(inner);
+  });
+
+  it('creates its folder owner-only', () => {
+    const dir = path.join(freshDir(), 'sub', 'locks');
+    withNetworkLock('nat', { dir, platform: 'linux' }, () => undefined);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a nonsensical timeout', () => {
+    expect(() => withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: -1 }, () => 1)).toThrow(CniError);
+    expect(() => withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: Number.NaN }, () => 1)).toThrow(/invalid lock timeout/);
+    expect(DEFAULT_LOCK_TIMEOUT_MS).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('times out with code 11 naming the network while another process holds the lock', async () => {
+    const dir = freshDir();
+    const marker = path.join(dir, '..', `held-${path.basename(dir)}`);
+    const child = holder('busy-net', dir, marker, 'sleep(20000);');
+    await waitFor(marker);
+
+    const started = Date.now();
+    let err: unknown;
+    try {
+      withNetworkLock('busy-net', { dir, platform: 'linux', timeoutMs: 300 }, () => 'never');
+    } catch (e) {
+      err = e;
+    }
+    const waited = Date.now() - started;
+    expect(err).toBeInstanceOf(CniError);
+    expect((err as CniError).code).toBe(11);
+    expect((err as CniError).msg).toContain('"busy-net"');
+    expect((err as CniError).msg).toContain('300 ms');
+    expect((err as CniError).details).toContain(`PID ${child.pid}`);
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(5_000);
+
+    // Another network is not held up by it.
+    expect(withNetworkLock('other-net', { dir, platform: 'linux', timeoutMs: 300 }, () => 'free')).toBe('free');
+
+    child.kill('SIGKILL');
+    await exited(child);
+  });
+
+  it('takes over the lock of an owner that died holding it', async () => {
+    const dir = freshDir();
+    const marker = path.join(dir, '..', `dead-${path.basename(dir)}`);
+    const child = holder('net', dir, marker, 'sleep(20000);');
+    await waitFor(marker);
+    child.kill('SIGKILL');
+    await exited(child);
+    // The dead owner's file is still there ...
+    expect(fs.readFileSync(path.join(dir, networkLockFile('net')), 'utf8').trim()).toBe(String(child.pid));
+    // ... and is taken over well within the timeout.
+    const started = Date.now();
+    expect(withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 5_000 }, () => 'mine')).toBe('mine');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('waits for a live owner and gets the lock once it is released', async () => {
+    const dir = freshDir();
+    const marker = path.join(dir, '..', `brief-${path.basename(dir)}`);
+    holder('net', dir, marker, 'sleep(400);');
+    await waitFor(marker);
+    const started = Date.now();
+    const out = withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 10_000 }, () => 'after');
+    expect(out).toBe('after');
+    expect(Date.now() - started).toBeGreaterThan(100);
+  });
+
+  it('strictly serialises the critical sections of contending processes', () => {
+    const dir = freshDir();
+    const journal = path.join(dir, '..', `journal-${path.basename(dir)}`);
+    const counter = path.join(dir, '..', `counter-${path.basename(dir)}`);
+    fs.writeFileSync(counter, '0');
+    const rounds = 15;
+    const workers = 4;
+    // Each critical section logs enter/leave and increments a counter non-atomically (read, wait,
+    // write): any overlap shows up as interleaved journal lines or a lost increment.
+    const script = `
+      const fs = require('node:fs');
+      const { withNetworkLock } = require(process.env.LOCK_MODULE);
+      const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      for (let i = 0; i < ${rounds}; i++) {
+        withNetworkLock('shared', { dir: process.env.DIR, platform: 'linux', timeoutMs: 60000 }, () => {
+          fs.appendFileSync(process.env.JOURNAL, 'enter ' + process.pid + '\\n');
+          const n = Number(fs.readFileSync(process.env.COUNTER, 'utf8'));
+          sleep(2);
+          fs.writeFileSync(process.env.COUNTER, String(n + 1));
+          fs.appendFileSync(process.env.JOURNAL, 'leave ' + process.pid + '\\n');
+        });
+      }`;
+    // One shell starts every worker at once and waits for all of them.
+    const launch = Array.from({ length: workers }, () => `"${process.execPath}" -e "$SCRIPT" &`).join(' ');
+    const r = spawnSync('/bin/sh', ['-c', `${launch} wait`], {
+      env: { ...process.env, SCRIPT: script, LOCK_MODULE: lockModule, DIR: dir, JOURNAL: journal, COUNTER: counter },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+
+    const lines = fs.readFileSync(journal, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2 * rounds * workers);
+    for (let i = 0; i < lines.length; i += 2) {
+      const [enter, leave] = [lines[i]!.split(' '), lines[i + 1]!.split(' ')];
+      expect(enter[0]).toBe('enter');
+      expect(leave[0]).toBe('leave');
+      expect(leave[1]).toBe(enter[1]);
+    }
+    expect(new Set(lines.map((l) => l.split(' ')[1])).size).toBe(workers);
+    expect(Number(fs.readFileSync(counter, 'utf8'))).toBe(rounds * workers);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
