@@ -9,6 +9,14 @@ ESBUILD_NODE := --bundle --platform=node --target=node20 --format=cjs --log-leve
 	--banner:js='\#!/usr/bin/env node'
 TS_SOURCES := $(shell find spec hns plugin conformance -name '*.ts' 2>/dev/null)
 
+# Bundle a Node entry point into the target, atomically: tests run targets while make may rebuild them.
+# $(1): the entry point, $(2): extra esbuild flags.
+define bundle_node
+	@mkdir -p $(@D)
+	$(ESBUILD) $(1) $(ESBUILD_NODE) $(2) --outfile=$@.tmp
+	@chmod +x $@.tmp && mv -f $@.tmp $@
+endef
+
 # Debian packages the full test run needs (tools/debian-deps installs them as root, else prints the command).
 TEST_DEBS := containernetworking-plugins gcc gcc-mingw-w64-x86-64 golang-go \
 	golang-github-appc-cni-dev golang-github-containerd-go-cni-dev wine64
@@ -31,8 +39,7 @@ test-deps: deps
 
 dist/nat: $(NODE_DEPS) $(TS_SOURCES)
 	@mkdir -p dist
-	$(ESBUILD) plugin/main.ts $(ESBUILD_NODE) --outfile=$@
-	@chmod +x $@
+	$(call bundle_node,plugin/main.ts,--external:koffi)
 
 build: dist/nat
 

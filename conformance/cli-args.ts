@@ -1,0 +1,105 @@
+/** Command-line options of `conformance/run`. */
+import * as path from 'node:path';
+import { KNOWN_VERSIONS } from './versions';
+import type { Mode } from './judge';
+
+export interface CliOptions {
+  plugin: string;
+  profile: 'generic' | 'nat';
+  mode: Mode;
+  versions: string[];
+  report?: string;
+  only?: string[];
+  config?: string;
+  hnsSim: string;
+  timeoutMs: number;
+  parallel: number;
+  jobs: number;
+  list: boolean;
+}
+
+export const USAGE = `usage: conformance/run --plugin PATH [--profile generic|nat] [--mode strict|compat]
+       [--versions 0.3.1,1.0.0,...] [--report FILE] [--only ID,...]
+       [--config TEMPLATE.json] [--hns-sim PATH] [--timeout-ms N] [--parallel N] [--jobs N] [--list]
+
+  --profile generic  any plugin; the default configuration is an IPAM one (host-local style),
+                     --config replaces it (cniVersion and name are set by the suite,
+                     \${STATE_DIR} becomes a private state folder)
+  --profile nat      the nat plugin against a fresh HNS simulator state (--hns-sim, default
+                     dist/hns-sim next to this bundle)
+  --mode strict      the spec where it and the Go ecosystem differ (default)
+  --mode compat      accept Go skel / libcni behaviour (cni-conformance.md §6)
+  --only C-09,X-     run the cases with these ids or id prefixes
+  --parallel N       plugin processes the concurrency case starts at once (default 16)
+  --jobs N           cases run at the same time (default 4; whole-state cases always run alone)
+  --list             print the cases and exit`;
+
+export class UsageError extends Error {}
+
+export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOptions {
+  const opts: Partial<CliOptions> & { list: boolean } = { list: false };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const csv = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const [flag, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const take = (): string => (inline !== undefined ? inline : value(i++, flag));
+    switch (flag) {
+      case '--plugin': opts.plugin = path.resolve(take()); break;
+      case '--profile': {
+        const p = take();
+        if (p !== 'generic' && p !== 'nat') throw new UsageError(`unknown profile "${p}"`);
+        opts.profile = p;
+        break;
+      }
+      case '--mode': {
+        const m = take();
+        if (m !== 'strict' && m !== 'compat') throw new UsageError(`unknown mode "${m}"`);
+        opts.mode = m;
+        break;
+      }
+      case '--versions': {
+        const vs = csv(take());
+        const unknown = vs.filter((v) => !(KNOWN_VERSIONS as readonly string[]).includes(v));
+        if (unknown.length > 0) throw new UsageError(`unknown versions: ${unknown.join(', ')} (known: ${KNOWN_VERSIONS.join(', ')})`);
+        opts.versions = vs;
+        break;
+      }
+      case '--report': opts.report = path.resolve(take()); break;
+      case '--only': opts.only = csv(take()); break;
+      case '--config': opts.config = path.resolve(take()); break;
+      case '--hns-sim': opts.hnsSim = path.resolve(take()); break;
+      case '--timeout-ms': opts.timeoutMs = positive(take(), flag); break;
+      case '--parallel': opts.parallel = positive(take(), flag); break;
+      case '--jobs': opts.jobs = positive(take(), flag); break;
+      case '--list': opts.list = true; break;
+      case '--help': case '-h': throw new UsageError('');
+      default: throw new UsageError(`unknown argument "${a}"`);
+    }
+  }
+  if (!opts.plugin && !opts.list) throw new UsageError('--plugin is required');
+  return {
+    plugin: opts.plugin ?? '',
+    profile: opts.profile ?? 'generic',
+    mode: opts.mode ?? 'strict',
+    versions: opts.versions ?? [...KNOWN_VERSIONS],
+    report: opts.report,
+    only: opts.only,
+    config: opts.config,
+    hnsSim: opts.hnsSim ?? path.join(bundleDir, 'hns-sim'),
+    timeoutMs: opts.timeoutMs ?? 20_000,
+    parallel: opts.parallel ?? 16,
+    jobs: opts.jobs ?? 4,
+    list: opts.list,
+  };
+}
+
+function positive(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} needs a positive integer`);
+  return n;
+}

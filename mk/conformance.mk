@@ -1,0 +1,16 @@
+# The CNI conformance suite (conformance/): bundle, `make conformance PLUGIN=path [PROFILE=] [MODE=]`.
+CONFORMANCE_SOURCES := $(shell find conformance -maxdepth 2 -name '*.ts' -not -path 'conformance/peers/*' 2>/dev/null)
+
+dist/conformance.js: $(NODE_DEPS) $(CONFORMANCE_SOURCES)
+	$(call bundle_node,conformance/main.ts)
+
+build: dist/conformance.js
+TEST_PREREQS += dist/conformance.js
+TEST_DEBS += containernetworking-plugins
+
+PROFILE ?= generic
+MODE ?= strict
+.PHONY: conformance
+conformance: dist/conformance.js
+	@test -n "$(PLUGIN)" || { echo 'usage: make conformance PLUGIN=path [PROFILE=generic|nat] [MODE=strict|compat]' >&2; exit 2; }
+	node dist/conformance.js --plugin "$(PLUGIN)" --profile "$(PROFILE)" --mode "$(MODE)"
