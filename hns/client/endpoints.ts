@@ -1,11 +1,10 @@
 /** HostComputeEndpoint operations (hcsshim hcn/hcnendpoint.go call sequences). */
 import type { HcnApi } from '../api';
-import { ZERO_GUID } from '../api';
 import { isNotFound } from '../errors';
 import { isZeroGuid } from '../guid';
 import { HostComputeEndpoint, writeEndpointPolicyRequest, writeEndpointRequest } from '../schema';
 import type { EndpointRequest, PolicyInput, RequestType } from '../schema';
-import { decodeJson, withHandle } from './handles';
+import { createAndRead, decodeJson, withHandle } from './handles';
 import { detachEndpoint } from './namespaces';
 import { DEFAULT_QUERY, listObjects } from './query';
 
@@ -30,7 +29,7 @@ export class EndpointRequestError extends Error {
   override readonly name = 'EndpointRequestError';
 }
 
-/** Open the network, create the endpoint on it with the zero GUID, read it back, close both. */
+/** Open the network, create the endpoint on it, read it back, close both. */
 export function createEndpoint(api: HcnApi, networkId: string, req: EndpointRequest): HostComputeEndpoint {
   if (req.HostComputeNamespace) {
     // hcsshim refuses this before calling HNS: the namespace is set only by attaching.
@@ -40,10 +39,11 @@ export function createEndpoint(api: HcnApi, networkId: string, req: EndpointRequ
     () => api.network.open(networkId),
     (nh) => api.network.close(nh),
     (nh) =>
-      withHandle(
-        () => api.endpoint.create(nh, ZERO_GUID, writeEndpointRequest({ ...req, HostComputeNetwork: networkId })),
+      createAndRead(
+        (id) => api.endpoint.create(nh, id, writeEndpointRequest({ ...req, HostComputeNetwork: networkId })),
         (eh) => api.endpoint.close(eh),
         (eh) => decodeJson('HcnQueryEndpointProperties', api.endpoint.query(eh, DEFAULT_QUERY), HostComputeEndpoint),
+        (id) => api.endpoint.delete(id),
       ),
   );
 }

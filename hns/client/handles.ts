@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { HcnHandle } from '../api';
+import { randomGuid } from '../guid';
 
 export function withHandle<T>(open: () => HcnHandle, close: (h: HcnHandle) => void, act: (h: HcnHandle) => T): T {
   const handle = open();
@@ -35,4 +36,31 @@ export function decodeJson<S extends z.ZodType>(call: string, text: string, sche
     throw new HnsDecodeError(call, text, `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+/**
+ * Create an object under an ID chosen here (HNS takes a non-zero GUID as the new object's ID) and read
+ * it back. hcsshim passes the zero GUID and learns the ID only from the query, so when the query fails
+ * the object is left behind unknown; knowing the ID, we delete it and the create is all or nothing.
+ */
+export function createAndRead<T>(
+  create: (id: string) => HcnHandle,
+  close: (h: HcnHandle) => void,
+  read: (h: HcnHandle) => T,
+  remove: (id: string) => void,
+): T {
+  const id = randomGuid();
+  const handle = create(id);
+  try {
+    return read(handle);
+  } catch (e) {
+    try {
+      remove(id);
+    } catch {
+      // The read failure is what the caller must see.
+    }
+    throw e;
+  } finally {
+    close(handle);
+  }
 }

@@ -1,9 +1,8 @@
 /** HostComputeNamespace operations: lookup and endpoint attach/detach (hcsshim hcn/hcnnamespace.go). */
 import type { HcnApi } from '../api';
-import { ZERO_GUID } from '../api';
 import { HostComputeNamespace, namespaceEndpointIds, writeNamespaceEndpointRequest, writeNamespaceRequest } from '../schema';
 import type { NamespaceRequest } from '../schema';
-import { decodeJson, withHandle } from './handles';
+import { createAndRead, decodeJson, withHandle } from './handles';
 import { DEFAULT_QUERY, listObjects } from './query';
 import { guidEquals } from '../guid';
 
@@ -15,10 +14,11 @@ export const getNamespace = (api: HcnApi, id: string): HostComputeNamespace | un
   listNamespaces(api, { ID: id })[0];
 
 export function createNamespace(api: HcnApi, req: NamespaceRequest = {}): HostComputeNamespace {
-  return withHandle(
-    () => api.namespace.create(ZERO_GUID, writeNamespaceRequest(req)),
+  return createAndRead(
+    (id) => api.namespace.create(id, writeNamespaceRequest(req)),
     (h) => api.namespace.close(h),
     (h) => decodeJson('HcnQueryNamespaceProperties', api.namespace.query(h, DEFAULT_QUERY), HostComputeNamespace),
+    (id) => api.namespace.delete(id),
   );
 }
 

@@ -1,9 +1,8 @@
 /** HostComputeNetwork operations (hcsshim hcn/hcnnetwork.go call sequences). */
 import type { HcnApi } from '../api';
-import { ZERO_GUID } from '../api';
 import { HostComputeNetwork, writeNetworkRequest } from '../schema';
 import type { NetworkRequest } from '../schema';
-import { decodeJson, withHandle } from './handles';
+import { createAndRead, decodeJson } from './handles';
 import { DEFAULT_QUERY, listObjects } from './query';
 
 export const listNetworks = (api: HcnApi, filter?: Record<string, unknown>): HostComputeNetwork[] =>
@@ -41,10 +40,11 @@ export class NetworkRequestError extends Error {
 export function createNetwork(api: HcnApi, req: NetworkRequest): HostComputeNetwork {
   const invalid = validateNetworkRequest(req);
   if (invalid) throw new NetworkRequestError(invalid);
-  return withHandle(
-    () => api.network.create(ZERO_GUID, writeNetworkRequest(req)),
+  return createAndRead(
+    (id) => api.network.create(id, writeNetworkRequest(req)),
     (h) => api.network.close(h),
     (h) => decodeJson('HcnQueryNetworkProperties', api.network.query(h, DEFAULT_QUERY), HostComputeNetwork),
+    (id) => api.network.delete(id),
   );
 }
 

@@ -11,6 +11,7 @@ import {
   NetworkRequestError, EndpointRequestError,
 } from '../../../hns/client';
 import type { NetworkRequest } from '../../../hns/schema';
+import { addFault } from '../../../hns/sim/admin';
 import { ffiBackend, simBackend, type Backend, type BackendSession } from './backends';
 
 let counter = 0;
@@ -169,6 +170,13 @@ describe.each<Backend>([simBackend, ffiBackend])('hns/client over $name', (backe
       expect(getEndpointById(s.api, epId)).toBeUndefined();
       expect(namespaceHasEndpoint(getNamespace(s.api, nsId)!, epId)).toBe(false);
       expect(deleteEndpoint(s.api, epId)).toBe(false);
+    });
+
+    it('leaves nothing behind when reading back a created endpoint fails', () => {
+      const name = unique('halfway');
+      addFault(s.stateDir, { fn: 'HcnQueryEndpointProperties', nth: 1, hresult: HR.HCN_E_DEGRADED_OPERATION });
+      expectHresult(() => createEndpoint(s.api, networkId, { Name: name }), HR.HCN_E_DEGRADED_OPERATION);
+      expect(findEndpointByName(s.api, name)).toBeUndefined();
     });
 
     it('adds policies to an endpoint', () => {
