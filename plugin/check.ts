@@ -1,0 +1,76 @@
+/**
+ * CHECK: the attachment is still what ADD set up. Verified against HNS (the network, the endpoint,
+ * its namespace attachment, its port mappings) and against prevResult (the IP and MAC the runtime was
+ * told), and delegated to the IPAM plugin. Each mismatch is its own clear error.
+ */
+import type { CniContext } from '../spec/skel';
+import { CniError } from '../spec/errors';
+import type { Result } from '../spec/result/model';
+import type { HcnApi } from '../hns/api';
+import { guidEquals } from '../hns/guid';
+import { isPortMapping, type HostComputeEndpoint } from '../hns/schema';
+import { endpointNamespace, findEndpointByName, findNetworkByName, getNamespace, namespaceHasEndpoint } from '../hns/client';
+import { parseNatConfig, type NatConfig } from './config';
+import type { PluginDeps } from './deps';
+import { NatCode, toCniErrorFromHns } from './errors';
+import { portMappingKeys } from './add';
+import { portMappingPolicies } from './hnsrequests';
+import { endpointName, namespaceGuid } from './netns';
+import { cniMac } from './result';
+
+const drift = (msg: string) => new CniError(NatCode.CheckMismatch, msg);
+
+export function cmdCheck(ctx: CniContext<'CHECK'>, deps: PluginDeps): void {
+  const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
+  const netns = namespaceGuid(ctx.netns);
+  const api = deps.api();
+  try {
+    checkHns(api, config, ctx, netns);
+  } catch (e) {
+    throw toCniErrorFromHns(e, `checking container ${ctx.containerId} on network "${config.name}"`);
+  }
+  if (config.ipam.type !== '') {
+    deps.ipam('CHECK', { type: config.ipam.type, cniPath: ctx.path, env: process.env, stdin: ctx.stdin, cniVersion: ctx.cniVersion });
+  }
+}
+
+function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netns: string): void {
+  const network = findNetworkByName(api, config.name);
+  if (!network?.ID) throw drift(`HNS network "${config.name}" no longer exists`);
+  const name = endpointName(ctx.containerId, config.name);
+  const ep = findEndpointByName(api, name);
+  if (!ep?.ID) throw drift(`endpoint "${name}" no longer exists in HNS`);
+  if (!ep.HostComputeNetwork || !guidEquals(ep.HostComputeNetwork, network.ID)) {
+    throw drift(`endpoint "${name}" is on network ${ep.HostComputeNetwork ?? '(none)'}, not on "${config.name}" (${network.ID})`);
+  }
+  const attached = endpointNamespace(ep);
+  if (attached === undefined) throw drift(`endpoint "${name}" is not attached to any namespace; expected ${netns}`);
+  if (!guidEquals(attached, netns)) throw drift(`endpoint "${name}" is attached to namespace ${attached}, not ${netns}`);
+  const ns = getNamespace(api, netns);
+  if (!ns) throw drift(`namespace ${netns} (CNI_NETNS) no longer exists in HNS`);
+  if (!namespaceHasEndpoint(ns, ep.ID)) throw drift(`namespace ${netns} does not list endpoint "${name}"`);
+
+  const want = portMappingKeys(portMappingPolicies(config.portMappings).filter((p) => p.Type === 'PortMapping'));
+  const have = portMappingKeys(ep.Policies.filter(isPortMapping));
+  if (want !== have) throw drift(`endpoint "${name}" has port mappings [${have}], expected [${want}]`);
+
+  if (ctx.prevResult) checkPrevResult(ctx.prevResult, ep, ctx.ifName, name);
+}
+
+/** The addresses and MAC reported for CNI_IFNAME by ADD must still be the endpoint's. */
+function checkPrevResult(prev: Result, ep: HostComputeEndpoint, ifName: string, name: string): void {
+  const interfaces = prev.interfaces ?? [];
+  const index = interfaces.findIndex((i) => i.name === ifName);
+  const iface = interfaces[index];
+  if (iface?.mac && ep.MacAddress && iface.mac.toLowerCase() !== cniMac(ep.MacAddress)) {
+    throw drift(`endpoint "${name}" has MAC ${cniMac(ep.MacAddress)}, but ${iface.mac} was reported for ${ifName}`);
+  }
+  const have = ep.IpConfigurations.map((c) => c.IpAddress);
+  for (const ip of prev.ips ?? []) {
+    if (ip.interface !== undefined && index >= 0 && ip.interface !== index) continue;
+    const address = ip.address.split('/')[0] as string;
+    if (!have.includes(address)) {
+      throw drift(`endpoint "${name}" has address ${have.join(', ') || '(none)'}, but ${address} was reported`);
+    }
+  }
+}

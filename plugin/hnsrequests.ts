@@ -1,0 +1,162 @@
+/**
+ * From a NatConfig to the HNS documents ADD sends: the NAT network (when it does not exist yet) and the
+ * endpoint with its policies. Also reads back what a network really has (its subnets and gateways),
+ * because an existing network wins over the config (nerdctl#28: the Go plugin mixed the two).
+ */
+import type { HostComputeNetwork, NetworkRequest, EndpointRequest, PolicyInput } from '../hns/schema';
+import { NatFlags } from '../hns/schema';
+import type { NatConfig } from './config';
+import type { PortMapping } from './portmappings';
+import { parseCidr, parseIp, subnetContains, type IpFamily, type Subnet } from './subnet';
+
+const DEFAULT_DST: Record<IpFamily, string> = { 4: '0.0.0.0/0', 6: '::/0' };
+
+/** The Ipams section of a network request: one static subnet per family with its default route. */
+export function networkRequest(config: NatConfig): NetworkRequest {
+  const policies: PolicyInput[] = [];
+  if (config.master) policies.push({ Type: 'NetAdapterName', Settings: { NetworkAdapterName: config.master } });
+  policies.push(...config.networkPolicies);
+  const dns = config.dns;
+  return {
+    Name: config.name,
+    Type: 'NAT',
+    Policies: policies,
+    MacPool: {},
+    Dns: { Domain: dns.domain, Search: dns.search, ServerList: dns.nameservers, Options: dns.options },
+    Ipams:
+      config.subnets.length === 0
+        ? []
+        : [
+            {
+              Type: 'Static',
+              Subnets: config.subnets.map((s) => ({
+                IpAddressPrefix: s.prefix,
+                Routes: [{ NextHop: s.gateway, DestinationPrefix: DEFAULT_DST[s.family] }],
+                Flags: 0,
+              })),
+            },
+          ],
+    Flags: 0,
+  };
+}
+
+export interface NetworkSubnetInfo extends Subnet {
+  /** The next hop of the subnet's default route, when it has one. */
+  gateway: string | undefined;
+}
+
+/** The subnets HNS really has for this network, with their gateways, first per family. */
+export function subnetsOfNetwork(network: HostComputeNetwork): NetworkSubnetInfo[] {
+  const out: NetworkSubnetInfo[] = [];
+  for (const ipam of network.Ipams) {
+    for (const s of ipam.Subnets) {
+      if (!s.IpAddressPrefix) continue;
+      const parsed = parseCidr(s.IpAddressPrefix);
+      if (!parsed.ok || out.some((o) => o.family === parsed.value.family)) continue;
+      const route = s.Routes?.find((r) => r.DestinationPrefix === DEFAULT_DST[parsed.value.family] && r.NextHop) ?? s.Routes?.find((r) => r.NextHop);
+      out.push({ ...parsed.value, gateway: route?.NextHop });
+    }
+  }
+  return out;
+}
+
+/** The network subnet an address lies in, if any. */
+export function subnetOf(subnets: readonly NetworkSubnetInfo[], address: string): NetworkSubnetInfo | undefined {
+  const ip = parseIp(address);
+  return ip.ok ? subnets.find((s) => subnetContains(s, ip.value)) : undefined;
+}
+
+/**
+ * Differences between the subnets the config asks for and the ones the existing network has, in words
+ * (empty when they agree, or when the config names no subnet).
+ */
+export function subnetMismatches(config: NatConfig, actual: readonly NetworkSubnetInfo[]): string[] {
+  const problems: string[] = [];
+  for (const wanted of config.subnets) {
+    const have = actual.find((a) => a.family === wanted.family);
+    if (!have) {
+      problems.push(`the config asks for subnet ${wanted.prefix} but network "${config.name}" has no IPv${wanted.family} subnet`);
+      continue;
+    }
+    if (have.prefix !== wanted.prefix) {
+      problems.push(`the config asks for subnet ${wanted.prefix} but network "${config.name}" has ${have.prefix}`);
+    } else if (wanted.gatewaySource !== 'derived' && have.gateway !== undefined && have.gateway !== wanted.gateway) {
+      problems.push(`the config asks for gateway ${wanted.gateway} but network "${config.name}" has ${have.gateway}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * PortMapping policies (plus an inbound ACL per mapping with allowAclPortMapping). ACL priorities
+ * count up from 1000 so that rules stay distinguishable (the Go plugin gives every rule 1000).
+ */
+export function portMappingPolicies(mappings: readonly PortMapping[]): PolicyInput[] {
+  const policies: PolicyInput[] = [];
+  let priority = 1000;
+  for (const m of mappings) {
+    let flags: number = NatFlags.None;
+    if (m.localRouted) flags |= NatFlags.LocalRoutedVip;
+    if (m.vipFamily === 6) flags |= NatFlags.IPv6;
+    policies.push({
+      Type: 'PortMapping',
+      Settings: {
+        Protocol: m.protocol,
+        InternalPort: m.containerPort,
+        ExternalPort: m.hostPort,
+        ...(m.vip === undefined ? {} : { VIP: m.vip }),
+        Flags: flags,
+      },
+    });
+    if (m.allowAcl) {
+      policies.push({
+        Type: 'ACL',
+        Settings: {
+          Protocols: String(m.protocol),
+          Action: 'Allow',
+          Direction: 'In',
+          LocalPorts: String(m.containerPort),
+          Priority: priority++,
+        },
+      });
+    }
+  }
+  return policies;
+}
+
+export interface EndpointPlan {
+  name: string;
+  networkId: string;
+  subnets: readonly NetworkSubnetInfo[];
+  /** Addresses chosen before creation (IPAM plugin or static); empty lets HNS allocate. */
+  addresses: readonly string[];
+}
+
+export function endpointRequest(config: NatConfig, plan: EndpointPlan): EndpointRequest {
+  const dns = config.dns;
+  return {
+    Name: plan.name,
+    HostComputeNetwork: plan.networkId,
+    Policies: [...portMappingPolicies(config.portMappings), ...config.endpointPolicies],
+    IpConfigurations: plan.addresses.map((address) => {
+      const subnet = subnetOf(plan.subnets, address);
+      return { IpAddress: address, ...(subnet ? { PrefixLength: subnet.prefixLength } : {}) };
+    }),
+    Dns: { Domain: dns.domain, Search: dns.search, ServerList: dns.nameservers, Options: dns.options },
+    Routes: [
+      ...plan.subnets
+        .filter((s) => s.gateway !== undefined)
+        .map((s) => ({ NextHop: s.gateway, DestinationPrefix: DEFAULT_DST[s.family] })),
+      ...config.additionalRoutes.map((r) => ({ NextHop: r.gw, DestinationPrefix: r.dst })),
+    ],
+    ...(config.mac ? { MacAddress: config.mac } : {}),
+    Flags: 0,
+  };
+}
+
+/** loopbackDSR: an OutBoundNAT policy whose destination is the endpoint's own address. */
+export const loopbackDsrPolicy = (addresses: readonly string[]): PolicyInput => ({
+  Type: 'OutBoundNAT',
+  Settings: { Destinations: [...addresses] },
+});
+

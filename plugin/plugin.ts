@@ -1,0 +1,66 @@
+/**
+ * The nat plugin as a CniPlugin: each command handler gets its dependencies (HNS api, lock, IPAM,
+ * log) for this one invocation and releases them afterwards.
+ */
+import type { CniContext, CniPlugin, HandlerCommand } from '../spec/skel';
+import { getKey } from '../spec/keys';
+import { ALL_VERSIONS } from '../spec/versions';
+import { cmdAdd } from './add';
+import { cmdCheck } from './check';
+import { cmdDel } from './del';
+import { createDeps, type PluginDeps } from './deps';
+import { cmdGc } from './gc';
+import { cmdStatus } from './status';
+import { LOG_LEVELS, type LogLevel } from './config';
+
+export const PLUGIN_VERSION = '0.1.0';
+export const ABOUT = `nat-cni ${PLUGIN_VERSION}: CNI NAT plugin for Windows containers on the Host Networking Service`;
+
+/** The log settings, read leniently: a config too broken to parse must still be logged. */
+function logSettings(raw: Record<string, unknown>): { logFile?: string; logLevel?: LogLevel } {
+  const file = getKey(raw, 'logFile');
+  const level = getKey(raw, 'logLevel');
+  const folded = typeof level === 'string' ? level.toLowerCase() : undefined;
+  return {
+    ...(typeof file === 'string' && file !== '' ? { logFile: file } : {}),
+    ...(LOG_LEVELS.find((l) => l === folded) ? { logLevel: folded as LogLevel } : {}),
+  };
+}
+
+export type DepsFactory = (ctx: CniContext) => PluginDeps;
+
+export const defaultDeps: DepsFactory = (ctx) =>
+  createDeps({ env: process.env, platform: process.platform, ...logSettings(ctx.rawConfig) });
+
+function handler<C extends HandlerCommand, R>(
+  makeDeps: DepsFactory,
+  run: (ctx: CniContext<C>, deps: PluginDeps) => R,
+): (ctx: CniContext<C>) => R {
+  return (ctx) => {
+    const deps = makeDeps(ctx as CniContext);
+    deps.log.debug(`${ctx.command} start`, { containerId: ctx.containerId, netns: ctx.netns, ifName: ctx.ifName, network: ctx.config.name });
+    try {
+      const out = run(ctx, deps);
+      deps.log.info(`${ctx.command} ok`, { containerId: ctx.containerId, network: ctx.config.name });
+      return out;
+    } catch (e) {
+      const err = e as { code?: number; message?: string; stack?: string };
+      deps.log.error(`${ctx.command} failed`, { containerId: ctx.containerId, network: ctx.config.name, code: err.code, error: err.message, stack: err.stack });
+      throw e;
+    } finally {
+      deps.dispose();
+    }
+  };
+}
+
+export function natPlugin(makeDeps: DepsFactory = defaultDeps): CniPlugin {
+  return {
+    about: ABOUT,
+    supportedVersions: ALL_VERSIONS,
+    add: handler(makeDeps, cmdAdd),
+    del: handler(makeDeps, cmdDel),
+    check: handler(makeDeps, cmdCheck),
+    gc: handler(makeDeps, cmdGc),
+    status: handler(makeDeps, cmdStatus),
+  };
+}

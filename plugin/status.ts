@@ -1,0 +1,23 @@
+/**
+ * STATUS (spec 1.1.0): ready when HNS answers and can do what the config needs; code 50 otherwise.
+ */
+import type { CniContext } from '../spec/skel';
+import { CniCode, CniError } from '../spec/errors';
+import { listNetworks } from '../hns/client';
+import { parseNatConfig } from './config';
+import type { PluginDeps } from './deps';
+import { hnsVersion, missingFeatures } from './features';
+
+export function cmdStatus(ctx: CniContext<'STATUS'>, deps: PluginDeps): void {
+  const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
+  let missing: string[];
+  try {
+    const api = deps.api();
+    missing = missingFeatures(hnsVersion(api), config);
+    listNetworks(api, { Name: config.name });
+  } catch (e) {
+    const why = e instanceof CniError ? e.msg : (e as Error).message;
+    throw new CniError(CniCode.PluginNotAvailable, `the Host Networking Service is not available: ${why}`, undefined, { cause: e });
+  }
+  if (missing.length > 0) throw new CniError(CniCode.PluginNotAvailable, missing.join('; '));
+}
