@@ -8,7 +8,7 @@
  * docs/configuration.md documents each field and each difference from the Go plugin.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ciLooseObject, ciObject, getKey } from '../spec/keys';
 import { parseMac, parseStaticIps, type StaticIp } from './address';
 import { formatPath, fromZodError, invalidConfig, type FieldPath } from './configerror';

@@ -9,7 +9,7 @@
  * v1 flat value is translated (Go sends it with empty Settings), `endpointPolicy` in any case is
  * honoured (Go drops it), and dropped `*Policy` names are reported as warnings.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { getKey } from '../spec/keys';
 import { formatPath, invalidConfig, type FieldPath } from './configerror';
 import { protocolNumber } from './portmappings';

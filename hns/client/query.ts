@@ -1,5 +1,5 @@
 /** Enumerate-then-open-each, as hcsshim's ListXQuery / GetXByName / GetXByID do (reference 1.5). */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HcnObjectCalls } from '../api';
 import { isNotFound } from '../errors';
 import { Guid, writeQuery } from '../schema';

@@ -3,7 +3,7 @@
  * HostComputeNamespace (reference 2.2–2.4). One schema reads both HNS output and client requests:
  * missing zero values get their defaults, so `Type` is 'NAT' when HNS leaves it out.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ciObject } from '../../spec/keys';
 import {
   Dns, Guid, Health, IpConfig, Ipam, MacPool, Route, SchemaVersion, Uint32, hnsEnum, hnsEnumOrZero,

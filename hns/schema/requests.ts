@@ -2,7 +2,7 @@
  * What clients send besides the objects themselves: the HostComputeQuery of the Enumerate and Query calls,
  * the Modify* requests, HNS's ErrorRecord and the v1 HNSCall envelope (reference 1.6, 2.6, 2.7, 4.2).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ciLooseObject, ciObject } from '../../spec/keys';
 import { Dns, SchemaVersion, Subnet, Uint32, hnsEnum } from './common';
 import { EndpointPolicy, NetworkPolicy } from './policies';

@@ -4,7 +4,7 @@
  * named switch whose default is the most likely reality, with the evidence in its comment. [I]
  * marks an inference, [O] an observation, [S] a stated fact (reference/hcn-api.md).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Case = z.enum(['lower', 'upper']);
 
