@@ -29,7 +29,7 @@ import {
 } from './env';
 import { log } from './log';
 import { validateContainerId, validateInterfaceName } from './names';
-import { decodeConfigJson, readStdinSync, writeAllSync } from './stdin';
+import { decodeConfigJson, isNullDevice, readStdinSync, writeAllSync } from './stdin';
 import { decodeConfigVersion, negotiateVersion, newestVersion, versionAnswer } from './version';
 import { type CniVersion, isKnownVersion } from './versions';
 import { getKey } from './keys';
@@ -113,6 +113,8 @@ export const formatError = (e: unknown, version: CniVersion): string => printJso
 
 export async function dispatch(plugin: CniPlugin, input: DispatchInput): Promise<DispatchOutput> {
   let requestVersion: CniVersion | undefined;
+  let stdinBytes: Buffer | undefined;
+  const readStdin = () => (stdinBytes ??= typeof input.stdin === 'function' ? input.stdin() : input.stdin);
   try {
     const env = readCniEnv(input.env);
     if (env.command === '' && plugin.about !== undefined && plugin.about !== '') {
@@ -120,7 +122,6 @@ export async function dispatch(plugin: CniPlugin, input: DispatchInput): Promise
       return { stdout: '', stderr, exitCode: 0 };
     }
     checkRequiredEnv(env);
-    const readStdin = () => (typeof input.stdin === 'function' ? input.stdin() : input.stdin);
 
     if (env.command === 'VERSION') {
       return { stdout: `${JSON.stringify(answerVersion(plugin, readStdin))}\n`, stderr: '', exitCode: 0 };
@@ -144,8 +145,21 @@ export async function dispatch(plugin: CniPlugin, input: DispatchInput): Promise
     const stdout = await callHandler(plugin, ctx);
     return { stdout, stderr: '', exitCode: 0 };
   } catch (e) {
-    const version = requestVersion ?? newestVersion(plugin.supportedVersions);
+    const version = requestVersion ?? versionOfUnreadRequest(input.env, readStdin) ?? newestVersion(plugin.supportedVersions);
     return { stdout: formatError(e, version), stderr: '', exitCode: 1 };
+  }
+}
+
+/**
+ * An error found before the configuration was read (a missing CNI_IFNAME, say) still answers in the
+ * request's version (SPEC.md §5): the configuration is read for it when it can be, and ignored if not.
+ */
+function versionOfUnreadRequest(env: EnvSource, readStdin: () => Buffer): CniVersion | undefined {
+  if (env.CNI_COMMAND === undefined || env.CNI_COMMAND === '' || env.CNI_COMMAND === 'VERSION') return undefined;
+  try {
+    return peekVersion(decodeConfigJson(readStdin()));
+  } catch {
+    return undefined;
   }
 }
 
@@ -272,6 +286,15 @@ export async function runPlugin(plugin: CniPlugin): Promise<void> {
 
   const env = process.env;
   // A VERSION probe from a terminal must not wait for typed input that Go would never read.
-  const stdin = () => (env.CNI_COMMAND === 'VERSION' && isatty(0) ? Buffer.alloc(0) : readStdinSync(0));
+  const stdin = () => {
+    if (env.CNI_COMMAND === 'VERSION') return isatty(0) ? Buffer.alloc(0) : readStdinSync(0);
+    if (isNullDevice(0, process.platform)) {
+      // Node reopens a closed stdin as the null device before any of our code runs, so a runtime that
+      // closed it is indistinguishable from one that redirected it there: either way no configuration
+      // can arrive. Go's skel reads a closed descriptor and answers code 5; so do we.
+      throw new CniError(CniCode.IoFailure, 'error reading from stdin: stdin is not open (it is the null device)');
+    }
+    return readStdinSync(0);
+  };
   answer(await dispatch(plugin, { env, stdin, platform: process.platform }));
 }

@@ -103,6 +103,17 @@ export function decodeConfigJson(stdin: Uint8Array): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** Whether `fd` is the null device (`/dev/null`); never true on Windows, where it cannot be told apart. */
+export function isNullDevice(fd: number, platform: NodeJS.Platform): boolean {
+  if (platform === 'win32') return false;
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isCharacterDevice() && st.rdev === fs.statSync('/dev/null').rdev;
+  } catch {
+    return false;
+  }
+}
+
 /** Write all of `text` to `fd`, retrying partial writes and EAGAIN on non-blocking pipes. */
 export function writeAllSync(fd: number, text: string): void {
   const buf = Buffer.from(text, 'utf8');

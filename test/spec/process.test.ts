@@ -15,12 +15,10 @@ const GO_VERSIONS = '0.1.0,0.2.0,0.3.0,0.3.1,0.4.0,1.0.0';
 
 let dir: string;
 let fixture: string;
-let natMain: string;
 
 beforeAll(() => {
   dir = tmpDir('nat-cni-skel-');
   fixture = bundle('test/fixtures/skel-plugin.ts', dir, 'fixture.js');
-  natMain = bundle('plugin/main.ts', dir, 'nat.js');
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -148,26 +146,6 @@ describe('plugin process (fixture on runPlugin)', () => {
     const out = plug(cniEnv('DEL'), conf('1.0.0', { fixture: { linger: true } }));
     expectQuiet(out);
     expect(Date.now() - t).toBeLessThan(10_000);
-  });
-});
-
-describe('plugin/main.ts (the temporary nat entry)', () => {
-  const nat = (env: Record<string, string>, stdin: Buffer = Buffer.alloc(0)) => runProcess([process.execPath, natMain], env, stdin);
-
-  it('answers VERSION with all seven versions', () => {
-    expect(JSON.parse(nat({ CNI_COMMAND: 'VERSION' }).stdout)).toEqual({ cniVersion: '1.1.0', supportedVersions: ALL_VERSIONS });
-  });
-  it('prints its about text without CNI_COMMAND', () => {
-    expect(nat({}).stderr).toBe(
-      'nat-cni: CNI NAT plugin for Windows containers on HNS\nCNI protocol versions supported: 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0\n',
-    );
-  });
-  it.each(['ADD', 'DEL', 'CHECK'])('%s is a clear CNI error, not a crash', (cmd) => {
-    expectError(nat(cniEnv(cmd), conf('1.0.0')), 4, `CNI_COMMAND ${cmd} is not implemented by this plugin`);
-  });
-  it('GC and STATUS succeed after the version checks', () => {
-    expectQuiet(nat(cniEnv('STATUS'), conf('1.1.0')));
-    expectQuiet(nat(cniEnv('GC'), conf('1.1.0')));
   });
 });
 
