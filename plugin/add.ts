@@ -26,7 +26,7 @@ import {
   subnetsOfNetwork, type NetworkSubnetInfo,
 } from './hnsrequests';
 import { endpointName, namespaceGuid } from './netns';
-import { attachmentResult, cniMac } from './result';
+import { attachmentResult, chainResult, cniMac } from './result';
 
 export function cmdAdd(ctx: CniContext<'ADD'>, deps: PluginDeps): Result {
   const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
@@ -34,7 +34,7 @@ export function cmdAdd(ctx: CniContext<'ADD'>, deps: PluginDeps): Result {
   for (const w of config.warnings) deps.log.warn(w, { network: config.name });
   const api = deps.api();
   requireHnsFeatures(api, config);
-  return deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns));
+  return chainResult(ctx.prevResult, deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns)));
 }
 
 /** Steps to take back, newest first, when a later step fails. */
@@ -56,7 +56,7 @@ function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config
   const network = hns('finding or creating the network', () => findOrCreateNetwork(api, deps, config));
   const subnets = subnetsOfNetwork(network);
   const networkId = network.ID as string;
-  const name = endpointName(ctx.containerId, config.name);
+  const name = endpointName(ctx.containerId, config.name, ctx.ifName);
   const result = (endpoint: HostComputeEndpoint) =>
     attachmentResult({ endpoint, subnets, ifName: ctx.ifName, netns: ctx.netns, dns: config.dns });
 

@@ -37,7 +37,7 @@ export function cmdCheck(ctx: CniContext<'CHECK'>, deps: PluginDeps): void {
 function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netns: string): void {
   const network = findNetworkByName(api, config.name);
   if (!network?.ID) throw drift(`HNS network "${config.name}" no longer exists`);
-  const name = endpointName(ctx.containerId, config.name);
+  const name = endpointName(ctx.containerId, config.name, ctx.ifName);
   const ep = findEndpointByName(api, name);
   if (!ep?.ID) throw drift(`endpoint "${name}" no longer exists in HNS`);
   if (!ep.HostComputeNetwork || !guidEquals(ep.HostComputeNetwork, network.ID)) {

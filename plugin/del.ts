@@ -24,7 +24,7 @@ export function cmdDel(ctx: CniContext<'DEL'>, deps: PluginDeps): void {
     ipamType = getKey(getKey(ctx.rawConfig, 'ipam'), 'type');
   }
   const errors: CniError[] = [];
-  const name = endpointName(ctx.containerId, network);
+  const name = endpointName(ctx.containerId, network, ctx.ifName);
   const doing = `deleting endpoint "${name}"`;
   try {
     const api = deps.api();

@@ -1,27 +1,26 @@
 /**
  * GC (spec 1.1.0): remove this network's endpoints that this plugin created (named
- * `<containerID>_<network>`) whose container is not among the runtime's valid attachments. A config
- * without `cni.dev/valid-attachments` (nor the older `cni.dev/attachments`) means none are valid: libcni
- * leaves the key out when nothing is attached any more.
+ * `<containerID>_<network>` or `<containerID>_<network>_<ifname>`) that belong to no attachment the
+ * runtime still holds valid. A config without `cni.dev/valid-attachments` (nor the older
+ * `cni.dev/attachments`) means none are valid: libcni leaves the key out when nothing is attached any more.
  */
 import type { CniContext } from '../spec/skel';
 import { deleteEndpoint, findNetworkByName, listEndpointsOfNetwork } from '../hns/client';
 import type { PluginDeps } from './deps';
 import { toCniErrorFromHns } from './errors';
+import { endpointName, isPluginEndpointName } from './netns';
+
 
 export function cmdGc(ctx: CniContext<'GC'>, deps: PluginDeps): void {
   const network = ctx.config.name;
-  const valid = new Set((ctx.validAttachments ?? []).map((a) => a.containerID));
-  const suffix = `_${network}`;
+  const valid = new Set((ctx.validAttachments ?? []).map((a) => endpointName(a.containerID, network, a.ifname)));
   const api = deps.api();
   try {
     deps.lock(network, () => {
       const net = findNetworkByName(api, network);
       if (!net?.ID) return;
       for (const ep of listEndpointsOfNetwork(api, net.ID)) {
-        if (!ep.ID || !ep.Name.endsWith(suffix) || ep.Name.length === suffix.length) continue;
-        const containerId = ep.Name.slice(0, -suffix.length);
-        if (valid.has(containerId)) continue;
+        if (!ep.ID || !isPluginEndpointName(ep.Name, network) || valid.has(ep.Name)) continue;
         if (deleteEndpoint(api, ep.ID)) deps.log.info('GC deleted a stale endpoint', { endpoint: ep.ID, name: ep.Name });
       }
     });

@@ -41,3 +41,22 @@ export function attachmentResult({ endpoint, subnets, ifName, netns, dns }: Atta
   };
   return result;
 }
+
+/**
+ * A chained ADD (a prevResult from earlier plugins in the list) passes on what came before, with this
+ * plugin's interface, addresses and routes added after it (interface indices shifted accordingly).
+ */
+export function chainResult(prev: Result | undefined, ours: Result): Result {
+  if (!prev) return ours;
+  const offset = prev.interfaces?.length ?? 0;
+  const dns = ours.dns && Object.keys(ours.dns).length > 0 ? ours.dns : prev.dns;
+  return {
+    interfaces: [...(prev.interfaces ?? []), ...(ours.interfaces ?? [])],
+    ips: [
+      ...(prev.ips ?? []),
+      ...(ours.ips ?? []).map((ip) => (ip.interface === undefined ? ip : { ...ip, interface: ip.interface + offset })),
+    ],
+    routes: [...(prev.routes ?? []), ...(ours.routes ?? [])],
+    ...(dns ? { dns } : {}),
+  };
+}

@@ -139,6 +139,8 @@ export const addCases: Case[] = [
   })),
   {
     id: 'C-52',
+    // The provoked failure (e.g. an injected fault) must hit this case's ADD, not another case's.
+    exclusive: true,
     title: 'a failed ADD leaves nothing behind',
     async run(t) {
       await requireObservation(t);

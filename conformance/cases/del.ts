@@ -85,6 +85,8 @@ export const delCases: Case[] = [
   },
   {
     id: 'C-60',
+    // The provoked failure (e.g. an injected fault) must hit this case's ADD, not another case's.
+    exclusive: true,
     title: 'DEL after a failed ADD succeeds',
     async run(t) {
       const provoke = t.session.provokeAddFailure;

@@ -48,8 +48,9 @@ export const lifecycleCases: Case[] = [
     async run(t) {
       const v = await t.version();
       const config = t.config(v);
-      const before = await t.session.snapshot();
+      // Preparing the container may itself change state (the nat profile creates its namespace).
       const c = await t.container();
+      const before = await t.session.snapshot();
       await t.expectError(await t.run('ADD', 'notjson', c), [6], 'ADD with "notjson"');
       await t.expectError(await t.run('ADD', config, c, { CNI_IFNAME: null }), [4], 'ADD without CNI_IFNAME');
       await t.expectError(await t.run('ADD', { ...config, cniVersion: '9.9.9' }, c), [1], 'ADD with cniVersion 9.9.9');

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_VERSIONS } from '../../../spec/versions';
-import { SimHost, buildPluginAndSim, natConfig, type Answer } from './harness';
+import { spawnSync } from 'node:child_process';
+import { NAT, SimHost, buildPluginAndSim, natConfig, type Answer } from './harness';
 
 const VERSIONS_WITH_CHECK = ALL_VERSIONS.filter((v) => !['0.1.0', '0.2.0', '0.3.0', '0.3.1'].includes(v));
 
@@ -75,6 +76,23 @@ describe.each(ALL_VERSIONS)('cniVersion %s', (version) => {
       expect(a.code).not.toBe(0);
       expect(a.json?.code).toBe(1);
     }
+  });
+});
+
+describe('as a command-line tool', () => {
+  it('prints its about text and versions without CNI_COMMAND, and with --version', () => {
+    const about = spawnSync(NAT, [], { env: { PATH: process.env.PATH }, input: '', encoding: 'utf8' });
+    expect(about.status).toBe(0);
+    expect(about.stdout).toBe('');
+    expect(about.stderr).toMatch(/^nat-cni \S+: CNI NAT plugin.*\nCNI protocol versions supported: 0\.1\.0, 0\.2\.0, 0\.3\.0, 0\.3\.1, 0\.4\.0, 1\.0\.0, 1\.1\.0\n$/);
+    const version = spawnSync(NAT, ['--version'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toContain(`Node.js ${process.version}`);
+  });
+
+  it('answers VERSION with every spec version', () => {
+    const v = spawnSync(NAT, [], { env: { PATH: process.env.PATH, CNI_COMMAND: 'VERSION' }, input: '{"cniVersion":"1.0.0"}', encoding: 'utf8' });
+    expect(JSON.parse(v.stdout)).toEqual({ cniVersion: '1.0.0', supportedVersions: [...ALL_VERSIONS] });
   });
 });
 
