@@ -5,25 +5,35 @@
 import { ZERO_GUID } from '../guid';
 import { writeNamespaceRequest } from '../schema';
 import { createSimApi } from './api';
+import { ensureDefault } from './core';
 import { type FaultSpec, type Fault, makeFault } from './faults';
 import { withLock } from './lock';
 import { ensureDefaultNamespace } from './model/namespace';
 import { renderEndpoint, renderNamespace, renderNetwork } from './model/render';
 import { type SimSettings, applySetting } from './settings';
-import { type SimState, initialState, loadState, saveState } from './state';
+import { type SimState, commitState, forgetObjects, initialState, loadBook, loadSettings, loadState, openState } from './state';
 
-const update = <T>(dir: string, fn: (s: SimState) => T): T =>
-  withLock(dir, loadState(dir).settings.lockTimeoutMs, () => {
-    const state = loadState(dir);
-    ensureDefaultNamespace(state);
-    const out = fn(state);
-    saveState(dir, state);
-    return out;
+/**
+ * Run `fn` on the state under the lock and save it; `objects` says whether `fn` may change objects
+ * (the objects file is rewritten only then, or when the default namespace changed).
+ */
+const update = <T>(dir: string, objects: boolean, fn: (s: SimState) => T): T =>
+  withLock(dir, loadSettings(dir).lockTimeoutMs, () => {
+    const state = openState(dir);
+    try {
+      const changed = ensureDefault(state);
+      const out = fn(state);
+      commitState(dir, state, objects || changed);
+      return out;
+    } catch (e) {
+      forgetObjects(dir);
+      throw e;
+    }
   });
 
 /** Forget every object, fault and counter; settings survive unless `keepSettings` is false. */
 export function resetState(dir: string, keepSettings = true): void {
-  update(dir, (s) => {
+  update(dir, true, (s) => {
     const fresh = initialState(keepSettings ? s.settings : undefined);
     Object.assign(s, fresh);
     ensureDefaultNamespace(s);
@@ -31,7 +41,7 @@ export function resetState(dir: string, keepSettings = true): void {
 }
 
 export function setSetting(dir: string, key: string, value: string): SimSettings {
-  return update(dir, (s) => {
+  return update(dir, true, (s) => {
     s.settings = applySetting(s.settings, key, value);
     ensureDefaultNamespace(s);
     return s.settings;
@@ -39,7 +49,7 @@ export function setSetting(dir: string, key: string, value: string): SimSettings
 }
 
 export function updateSettings(dir: string, patch: Partial<SimSettings>): SimSettings {
-  return update(dir, (s) => {
+  return update(dir, true, (s) => {
     for (const [k, v] of Object.entries(patch)) s.settings = applySetting(s.settings, k, JSON.stringify(v));
     ensureDefaultNamespace(s);
     return s.settings;
@@ -47,17 +57,17 @@ export function updateSettings(dir: string, patch: Partial<SimSettings>): SimSet
 }
 
 export const addFault = (dir: string, spec: FaultSpec): Fault =>
-  update(dir, (s) => {
+  update(dir, false, (s) => {
     const f = makeFault(spec, s.faults, s.calls);
     s.faults.push(f);
     return f;
   });
 
-export const listFaults = (dir: string): Fault[] => loadState(dir).faults;
+export const listFaults = (dir: string): Fault[] => loadBook(dir).faults;
 
-export const clearFaults = (dir: string): void => update(dir, (s) => void (s.faults = []));
+export const clearFaults = (dir: string): void => update(dir, false, (s) => void (s.faults = []));
 
-export const callCounts = (dir: string): Record<string, number> => ({ ...loadState(dir).calls });
+export const callCounts = (dir: string): Record<string, number> => ({ ...loadBook(dir).calls });
 
 export const readState = (dir: string): SimState => loadState(dir);
 

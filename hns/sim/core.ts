@@ -1,8 +1,9 @@
 /**
  * The call dispatcher shared by the in-process simulator and the loopback server: one entry,
  * `invoke(export name, IN arguments)`, answering the HRESULT and the OUT parameters exactly as the
- * sim wire protocol carries them. Each call loads the state under the folder lock, counts itself,
- * applies injected faults, runs the model on a copy, and saves the state; handles live in memory.
+ * sim wire protocol carries them. Each call opens the state under the folder lock, counts itself,
+ * applies injected faults, runs the model, and commits: the counters always, the objects only when
+ * the call changed them (see state.ts for why); handles live in memory.
  */
 import { HR, errorRecordJson, toUnsigned } from '../errors';
 import { parseGuid } from '../guid';
@@ -17,7 +18,7 @@ import { endpointIdText, renderEndpoint, renderNamespace, renderNetwork } from '
 import { hnsCall } from './model/v1';
 import { hasFeature } from './settings';
 import { sleepSync } from './sleep';
-import { type SimState, loadState, saveState } from './state';
+import { type SimState, commitState, forgetObjects, loadSettings, openState } from './state';
 
 export type ObjectKind = 'network' | 'endpoint' | 'namespace';
 
@@ -55,6 +56,17 @@ export class HandleTable {
   get size(): number {
     return this.table.size;
   }
+}
+
+/** The exports that change objects; every other one only reads them (render and enumerate are pure). */
+const WRITES = /^Hcn(Create|Modify|Delete)/;
+
+/** Apply the `defaultNamespace` setting; true when that changed the namespaces. */
+export function ensureDefault(state: SimState): boolean {
+  const before = state.namespaces;
+  const count = before.length;
+  ensureDefaultNamespace(state);
+  return state.namespaces !== before || state.namespaces.length !== count;
 }
 
 const notImplemented = (): never => fail('E_NOTIMPL', 'not simulated');
@@ -180,53 +192,80 @@ export function createSimCore(stateDir: string, options: SimCoreOptions = {}): S
   const handles = new HandleTable();
 
   function call(fn: string, args: readonly (string | null)[]): CallResult {
-    const spec = SPECS[fn];
-    const shape = spec?.out ?? NOT_MODELLED[fn] ?? 'none';
-    const failure = (e: SimFailure): CallResult => ({ hresult: e.hresult, outs: outs(shape, false, undefined, errorRecordJson(e.hresult, e.detail)) });
     const timeoutMs = (() => {
       try {
-        return loadState(stateDir).settings.lockTimeoutMs;
+        return loadSettings(stateDir).lockTimeoutMs;
       } catch {
         return 30_000;
       }
     })();
 
     return withLock(stateDir, timeoutMs, () => {
-      const state = loadState(stateDir);
-      ensureDefaultNamespace(state);
-      state.calls[fn] = (state.calls[fn] ?? 0) + 1;
-      const total = Object.values(state.calls).reduce((x, y) => x + y, 0);
-      const firing = firingFaults(state.faults, fn, state.calls[fn], total);
-      for (const f of firing) f.fired += 1;
-      sleepSync(firing.reduce((ms, f) => ms + (f.latencyMs ?? 0), 0));
-      const failFault = firing.find((f) => f.hresult !== undefined || f.errorRecord !== undefined);
-      const hangFault = firing.find((f) => f.hang);
-
-      let result: CallResult;
-      if (hangFault && !hangFault.after) {
-        result = { hresult: 0, outs: [], hang: true };
-      } else if (failFault && !failFault.after) {
-        result = faultResult(failFault, shape, undefined);
-      } else {
-        const work = structuredClone(state);
-        let value: string | number | void = undefined;
-        try {
-          if (!spec) fail('E_NOTIMPL', NOT_MODELLED[fn] ? `${fn} is not simulated` : `unknown function ${fn}`);
-          if (fn !== 'HNSCall' && !hasFeature(state.settings, 'ApiV2')) fail('E_NOTIMPL', `the HCN v2 API needs HNS 9.2 (this is ${state.settings.hnsVersion})`);
-          value = spec.run({ state: work, args: checkArgs(spec, args), handles });
-          result = { hresult: 0, outs: outs(shape, true, value, null) };
-          Object.assign(state, { networks: work.networks, endpoints: work.endpoints, namespaces: work.namespaces });
-        } catch (e) {
-          if (!(e instanceof SimFailure)) throw e;
-          result = failure(e);
-        }
-        if (failFault) result = faultResult(failFault, shape, result.hresult === 0 ? value : undefined);
-        if (hangFault) result = { ...result, hang: true };
+      const state = openState(stateDir);
+      try {
+        return callLocked(state, fn, args);
+      } catch (e) {
+        // The cached objects may be half changed; nothing is saved, as before.
+        forgetObjects(stateDir);
+        throw e;
       }
-      if (state.settings.recordCalls) state.callLog.push({ fn, hresult: result.hresult });
-      saveState(stateDir, state);
-      return result;
     });
+  }
+
+  function callLocked(state: SimState, fn: string, args: readonly (string | null)[]): CallResult {
+    const spec = SPECS[fn];
+    const shape = spec?.out ?? NOT_MODELLED[fn] ?? 'none';
+    const failure = (e: SimFailure): CallResult => ({ hresult: e.hresult, outs: outs(shape, false, undefined, errorRecordJson(e.hresult, e.detail)) });
+    const defaultChanged = ensureDefault(state);
+    let objectsChanged = defaultChanged;
+    state.calls[fn] = (state.calls[fn] ?? 0) + 1;
+    const total = Object.values(state.calls).reduce((x, y) => x + y, 0);
+    const firing = state.faults.length === 0 ? [] : firingFaults(state.faults, fn, state.calls[fn], total);
+    for (const f of firing) f.fired += 1;
+    sleepSync(firing.reduce((ms, f) => ms + (f.latencyMs ?? 0), 0));
+    const failFault = firing.find((f) => f.hresult !== undefined || f.errorRecord !== undefined);
+    const hangFault = firing.find((f) => f.hang);
+
+    let result: CallResult;
+    if (hangFault && !hangFault.after) {
+      result = { hresult: 0, outs: [], hang: true };
+    } else if (failFault && !failFault.after) {
+      result = faultResult(failFault, shape, undefined);
+    } else {
+      const writes = WRITES.test(fn);
+      // The model changes objects in place (a copy per call cost as much as the rest of the call with a
+      // large state); a change that fails is undone from the saved objects, plus this call's default namespace.
+      const namespacesBefore = writes && defaultChanged ? structuredClone(state.namespaces) : undefined;
+      let ran = false;
+      let value: string | number | void = undefined;
+      try {
+        if (!spec) fail('E_NOTIMPL', NOT_MODELLED[fn] ? `${fn} is not simulated` : `unknown function ${fn}`);
+        if (fn !== 'HNSCall' && !hasFeature(state.settings, 'ApiV2')) fail('E_NOTIMPL', `the HCN v2 API needs HNS 9.2 (this is ${state.settings.hnsVersion})`);
+        const checked = checkArgs(spec, args);
+        ran = true;
+        value = spec.run({ state, args: checked, handles });
+        result = { hresult: 0, outs: outs(shape, true, value, null) };
+        objectsChanged ||= writes;
+      } catch (e) {
+        if (!(e instanceof SimFailure)) throw e;
+        if (ran && writes) undoObjects(state, namespacesBefore);
+        result = failure(e);
+      }
+      if (failFault) result = faultResult(failFault, shape, result.hresult === 0 ? value : undefined);
+      if (hangFault) result = { ...result, hang: true };
+    }
+    if (state.settings.recordCalls) state.callLog.push({ fn, hresult: result.hresult });
+    commitState(stateDir, state, objectsChanged);
+    return result;
+  }
+
+  /** Back to the saved objects; `namespaces` (when given) as they were after this call's default-namespace step. */
+  function undoObjects(state: SimState, namespaces: SimState['namespaces'] | undefined): void {
+    forgetObjects(stateDir);
+    const saved = openState(stateDir);
+    state.networks = saved.networks;
+    state.endpoints = saved.endpoints;
+    state.namespaces = namespaces ?? saved.namespaces;
   }
 
   return {
