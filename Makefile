@@ -55,9 +55,8 @@ check: typecheck unit
 test: test-deps build typecheck $$(TEST_PREREQS)
 	node_modules/.bin/vitest run
 
-run: build
-	@echo '$$ CNI_COMMAND=VERSION dist/nat </dev/null'
-	@CNI_COMMAND=VERSION dist/nat </dev/null
+run: dist/nat dist/hns-sim
+	@tools/demo
 
 clean:
 	rm -rf dist build

@@ -116,7 +116,13 @@ export interface NatConfig {
   };
   /** At most one subnet per family, with its gateway. Empty when the config names no subnet. */
   subnets: NetworkSubnet[];
+  /** The container's DNS: config, then runtimeConfig, with the Kubernetes search rewrite. */
   dns: Dns;
+  /**
+   * The network's DNS: the config's alone. The Go plugin gave a new network the first container's
+   * runtime DNS, which then applied to every later container on it.
+   */
+  networkDns: Dns;
   portMappings: PortMapping[];
   flags: OptionalFlags;
   additionalRoutes: Route[];
@@ -358,6 +364,7 @@ export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatCon
     ipam: { type: c.ipam?.type ?? '', raw: isObject(rawIpam) ? rawIpam : {} },
     subnets,
     dns: mergeDns(c.dns ?? EMPTY_CONFIG_DNS, rc?.dns ?? EMPTY_RUNTIME_DNS, argOf(options.args, 'K8S_POD_NAMESPACE')),
+    networkDns: mergeDns(c.dns ?? EMPTY_CONFIG_DNS, EMPTY_RUNTIME_DNS, undefined),
     portMappings: applyPortMappingFlags(rc?.portMappings ?? [], flags),
     flags,
     additionalRoutes,

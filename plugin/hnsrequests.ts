@@ -16,7 +16,7 @@ export function networkRequest(config: NatConfig): NetworkRequest {
   const policies: PolicyInput[] = [];
   if (config.master) policies.push({ Type: 'NetAdapterName', Settings: { NetworkAdapterName: config.master } });
   policies.push(...config.networkPolicies);
-  const dns = config.dns;
+  const dns = config.networkDns;
   return {
     Name: config.name,
     Type: 'NAT',
