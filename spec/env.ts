@@ -21,17 +21,18 @@ export type CniEnvVar = (typeof CNI_ENV_VARS)[number];
 
 /**
  * Required variables per command, besides CNI_COMMAND itself (always required).
- * - ADD/CHECK/DEL: Go skel v1.1.2, which Microsoft's nat plugin uses; it requires CNI_PATH although
- *   the spec calls it optional, and runtimes always send it.
+ * - ADD/CHECK/DEL: Go skel v1.1.2, which Microsoft's nat plugin uses, except CNI_PATH: Go requires it,
+ *   the spec calls it optional. We follow the spec (no runtime depends on the refusal, every runtime
+ *   sends it); a plugin that needs it to find a delegate says so when it does.
  * - GC: SPEC 1.1.0 requires CNI_PATH (skel ≥1.2 agrees).
  * - STATUS: SPEC 1.1.0 lists CNI_PATH as optional; skel ≥1.2 requires it. We follow the spec: every
  *   runtime sends it anyway, so no runtime depends on the refusal.
  * - VERSION and unknown commands: nothing.
  */
 const REQUIRED: Readonly<Record<string, readonly CniEnvVar[]>> = {
-  ADD: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH'],
-  CHECK: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH'],
-  DEL: ['CNI_CONTAINERID', 'CNI_IFNAME', 'CNI_PATH'],
+  ADD: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME'],
+  CHECK: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME'],
+  DEL: ['CNI_CONTAINERID', 'CNI_IFNAME'],
   GC: ['CNI_PATH'],
   STATUS: [],
   VERSION: [],

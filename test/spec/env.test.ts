@@ -24,9 +24,9 @@ describe('CNI environment', () => {
   });
 
   it.each([
-    ['ADD', ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH']],
-    ['CHECK', ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH']],
-    ['DEL', ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_IFNAME', 'CNI_PATH']],
+    ['ADD', ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME']],
+    ['CHECK', ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME']],
+    ['DEL', ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_IFNAME']],
     ['GC', ['CNI_COMMAND', 'CNI_PATH']],
     ['STATUS', ['CNI_COMMAND']],
     ['VERSION', ['CNI_COMMAND']],
@@ -35,13 +35,19 @@ describe('CNI environment', () => {
     expect(requiredEnvVars(command)).toEqual(vars);
   });
 
+  it('C-13: CNI_PATH is optional for ADD, CHECK and DEL, as the spec says (Go requires it)', () => {
+    for (const command of ['ADD', 'CHECK', 'DEL']) {
+      expect(() => checkRequiredEnv(readCniEnv({ CNI_COMMAND: command, CNI_CONTAINERID: 'c', CNI_NETNS: 'n', CNI_IFNAME: 'eth0' }))).not.toThrow();
+    }
+  });
+
   it('C-09: lists every missing variable in Go order, comma-joined, code 4', () => {
     const e = thrown(() => checkRequiredEnv(readCniEnv({ CNI_COMMAND: 'ADD' })));
     expect(e.code).toBe(4);
-    expect(e.msg).toBe('required env variables [CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME,CNI_PATH] missing');
+    expect(e.msg).toBe('required env variables [CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME] missing');
   });
 
-  it.each(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH'])('C-09/C-14: ADD with %s empty names it', (name) => {
+  it.each(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME'])('C-09/C-14: ADD with %s empty names it', (name) => {
     const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c', CNI_NETNS: 'n', CNI_IFNAME: 'eth0', CNI_PATH: '/p', [name]: '' };
     expect(thrown(() => checkRequiredEnv(readCniEnv(env))).msg).toBe(`required env variables [${name}] missing`);
   });

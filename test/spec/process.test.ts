@@ -154,11 +154,10 @@ describe('plugin process (fixture on runPlugin)', () => {
  * Each is [title, command or undefined, env overrides, stdin].
  */
 const COMPARED: Array<[string, string, Record<string, string | undefined>, string]> = [
-  ['C-09: ADD with no attachment variables', 'ADD', { CNI_CONTAINERID: undefined, CNI_NETNS: undefined, CNI_IFNAME: undefined, CNI_PATH: undefined }, '{}'],
+  ['C-09: ADD with no attachment variables', 'ADD', { CNI_CONTAINERID: undefined, CNI_NETNS: undefined, CNI_IFNAME: undefined }, '{}'],
   ['C-09: ADD without CNI_NETNS', 'ADD', { CNI_NETNS: '' }, '{}'],
   ['C-10: CHECK without CNI_IFNAME', 'CHECK', { CNI_IFNAME: undefined }, '{}'],
-  ['C-11: DEL without CNI_CONTAINERID and CNI_PATH', 'DEL', { CNI_CONTAINERID: '', CNI_PATH: undefined }, '{}'],
-  ['C-13: ADD without CNI_PATH', 'ADD', { CNI_PATH: undefined }, '{}'],
+  ['C-11: DEL without CNI_CONTAINERID', 'DEL', { CNI_CONTAINERID: '' }, '{}'],
   ['C-16: container id -abc', 'ADD', { CNI_CONTAINERID: '-abc' }, '{"cniVersion":"1.0.0","name":"n"}'],
   ['C-16: container id a:b on DEL', 'DEL', { CNI_CONTAINERID: 'a:b' }, '{"cniVersion":"1.0.0","name":"n"}'],
   ['C-16: container id ü1', 'CHECK', { CNI_CONTAINERID: 'ü1' }, '{"cniVersion":"1.0.0","name":"n"}'],

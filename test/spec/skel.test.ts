@@ -76,9 +76,9 @@ describe('VERSION (C-12, C-29, C-30, C-31, X-01)', () => {
 
 describe('environment and parameters (C-06 … C-18)', () => {
   it.each([
-    ['ADD', 'CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME,CNI_PATH'],
-    ['CHECK', 'CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME,CNI_PATH'],
-    ['DEL', 'CNI_CONTAINERID,CNI_IFNAME,CNI_PATH'],
+    ['ADD', 'CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME'],
+    ['CHECK', 'CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME'],
+    ['DEL', 'CNI_CONTAINERID,CNI_IFNAME'],
     ['GC', 'CNI_PATH'],
   ])('C-09/C-10/C-11/X-15: %s with nothing else set names %s', async (cmd, vars) => {
     expectError(await run(recorder().plugin, { CNI_COMMAND: cmd }), 4, `required env variables [${vars}] missing`);
