@@ -4,7 +4,7 @@
  * told), and delegated to the IPAM plugin. Each mismatch is its own clear error.
  */
 import type { CniContext } from '../spec/skel';
-import { CniError } from '../spec/errors';
+import { CniCode, CniError } from '../spec/errors';
 import type { Result } from '../spec/result/model';
 import type { HcnApi } from '../hns/api';
 import { guidEquals } from '../hns/guid';
@@ -23,9 +23,14 @@ const drift = (msg: string) => new CniError(NatCode.CheckMismatch, msg);
 export function cmdCheck(ctx: CniContext<'CHECK'>, deps: PluginDeps): void {
   const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
   const netns = namespaceGuid(ctx.netns);
+  const prev = ctx.prevResult;
+  if (!prev) {
+    // SPEC.md: the runtime must pass the ADD result as prevResult, and CHECK verifies against it.
+    throw new CniError(CniCode.InvalidNetworkConfig, 'CHECK needs prevResult, the result of the ADD being checked');
+  }
   const api = deps.api();
   try {
-    checkHns(api, config, ctx, netns);
+    checkHns(api, config, ctx, netns, prev);
   } catch (e) {
     throw toCniErrorFromHns(e, `checking container ${ctx.containerId} on network "${config.name}"`);
   }
@@ -34,7 +39,7 @@ export function cmdCheck(ctx: CniContext<'CHECK'>, deps: PluginDeps): void {
   }
 }
 
-function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netns: string): void {
+function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netns: string, prev: Result): void {
   const network = findNetworkByName(api, config.name);
   if (!network?.ID) throw drift(`HNS network "${config.name}" no longer exists`);
   const name = endpointName(ctx.containerId, config.name, ctx.ifName);
@@ -54,7 +59,7 @@ function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netn
   const have = portMappingKeys(ep.Policies.filter(isPortMapping));
   if (want !== have) throw drift(`endpoint "${name}" has port mappings [${have}], expected [${want}]`);
 
-  if (ctx.prevResult) checkPrevResult(ctx.prevResult, ep, ctx.ifName, name);
+  checkPrevResult(prev, ep, ctx.ifName, name);
 }
 
 /** The addresses and MAC reported for CNI_IFNAME by ADD must still be the endpoint's. */

@@ -8,7 +8,7 @@ import { ALL_VERSIONS } from '../spec/versions';
 import { ABOUT, natPlugin } from './plugin';
 
 if (process.argv.includes('--version') || process.argv.includes('-v')) {
-  writeAllSync(1, `${ABOUT}\nCNI protocol versions supported: ${ALL_VERSIONS.join(', ')}\nNode.js ${process.version}\n`);
+  writeAllSync(1, `${ABOUT}\nCNI protocol versions supported: ${ALL_VERSIONS.join(', ')}\n`);
 } else {
   void runPlugin(natPlugin());
 }

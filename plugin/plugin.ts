@@ -14,7 +14,7 @@ import { cmdStatus } from './status';
 import { LOG_LEVELS, type LogLevel } from './config';
 
 export const PLUGIN_VERSION = '0.1.0';
-export const ABOUT = `nat-cni ${PLUGIN_VERSION}: CNI NAT plugin for Windows containers on the Host Networking Service`;
+export const ABOUT = `nat-cni ${PLUGIN_VERSION}: CNI NAT plugin for Windows containers on the Host Networking Service (Node.js ${process.version})`;
 
 /** The log settings, read leniently: a config too broken to parse must still be logged. */
 function logSettings(raw: Record<string, unknown>): { logFile?: string; logLevel?: LogLevel } {

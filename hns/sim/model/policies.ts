@@ -4,7 +4,7 @@
  */
 import {
   ENDPOINT_POLICY_TYPES, EndpointPolicy, NETWORK_POLICY_TYPES, NatFlags, NetworkPolicy, OutboundNatSettings,
-  PolicyEnvelope, PortMappingSettings, Protocol, SdnRouteSettings,
+  PolicyEnvelope, PortMappingSettings, Protocol, SdnRouteSettings, isPortMapping,
 } from '../../schema';
 import type { NetworkMode } from '../../schema';
 import { type SimSettings, type Feature, hasFeature } from '../settings';
@@ -116,8 +116,9 @@ export type PortKey = { protocol: number; port: number; ipv6: boolean; vip: Ip |
 export function portKeys(policies: readonly EndpointPolicy[]): PortKey[] {
   const keys: PortKey[] = [];
   for (const p of policies) {
-    if (p.Type !== 'PortMapping') continue;
-    const pm = PortMappingSettings.parse(p.Settings);
+    if (!isPortMapping(p)) continue;
+    // Stored policies were parsed when they were created: no second pass over every mapping of every endpoint.
+    const pm = p.Settings;
     const vip = pm.VIP ? parseIp(pm.VIP) : undefined;
     keys.push({ protocol: pm.Protocol, port: pm.ExternalPort, ipv6: Boolean(pm.Flags & NatFlags.IPv6), vip });
   }

@@ -197,3 +197,18 @@ describe('parallel invocations', () => {
     }
   }, 180_000);
 });
+
+describe('CHECK', () => {
+  it('needs the prevResult of the ADD it checks (code 7 without one)', () => {
+    const host = new SimHost();
+    try {
+      const netns = host.createNamespace();
+      expect(host.run({ command: 'ADD', containerId: 'noprev', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
+      const a = host.run({ command: 'CHECK', containerId: 'noprev', netns, ifName: 'eth0', config: natConfig(V) });
+      expect(a.json?.code).toBe(7);
+      expect(String(a.json?.msg)).toContain('prevResult');
+    } finally {
+      host.remove();
+    }
+  });
+});
