@@ -120,14 +120,18 @@ export const edgeCases: Case[] = [
     title: 'very large inputs: 1 MiB configuration, 100 KiB CNI_ARGS, 10 000 port mappings',
     async run(t) {
       const v = await t.version();
-      await t.add(v, { extra: { 'x-conformance-padding': 'p'.repeat(1 << 20) }, step: 'ADD with a 1 MiB configuration' });
+      // Each attachment is removed again at once: left in place, their bulk would slow every later case.
+      const padded = await t.add(v, { extra: { 'x-conformance-padding': 'p'.repeat(1 << 20) }, step: 'ADD with a 1 MiB configuration' });
+      await t.del(padded.config, padded.container, 'DEL with a 1 MiB configuration');
       const c = await t.container();
       const config = t.config(v);
       const args = { CNI_ARGS: `IgnoreUnknown=1;CONFORMANCE_PAD=${'a'.repeat(100 * 1024)}` };
       t.expectResult(await t.run('ADD', config, c, args), v, 'ADD with 100 KiB of CNI_ARGS');
       t.suite.track(c, config);
+      await t.del(config, c, 'DEL with 100 KiB of CNI_ARGS', args);
       const mappings = Array.from({ length: 10_000 }, (_, i) => ({ hostPort: 20000 + i, containerPort: 80, protocol: 'tcp' }));
-      await t.add(v, { extra: { runtimeConfig: { portMappings: mappings } }, step: 'ADD with 10 000 port mappings' });
+      const mapped = await t.add(v, { extra: { runtimeConfig: { portMappings: mappings } }, step: 'ADD with 10 000 port mappings' });
+      await t.del(mapped.config, mapped.container, 'DEL with 10 000 port mappings');
     },
   },
   {
