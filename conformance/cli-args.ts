@@ -12,6 +12,8 @@ export interface CliOptions {
   only?: string[];
   config?: string;
   hnsSim: string;
+  /** nat profile: reach the simulator through `hns-sim serve` and this HCN library (NAT_CNI_HNS=ffi:LIB). */
+  hnsFfi?: string;
   timeoutMs: number;
   parallel: number;
   jobs: number;
@@ -20,13 +22,16 @@ export interface CliOptions {
 
 export const USAGE = `usage: conformance/run --plugin PATH [--profile generic|nat] [--mode strict|compat]
        [--versions 0.3.1,1.0.0,...] [--report FILE] [--only ID,...]
-       [--config TEMPLATE.json] [--hns-sim PATH] [--timeout-ms N] [--parallel N] [--jobs N] [--list]
+       [--config TEMPLATE.json] [--hns-sim PATH] [--hns-ffi LIBRARY] [--timeout-ms N] [--parallel N] [--jobs N] [--list]
 
   --profile generic  any plugin; the default configuration is an IPAM one (host-local style),
                      --config replaces it (cniVersion and name are set by the suite,
                      \${STATE_DIR} becomes a private state folder)
   --profile nat      the nat plugin against a fresh HNS simulator state (--hns-sim, default
                      dist/hns-sim next to this bundle)
+  --hns-ffi LIBRARY  nat profile: the plugin reaches that simulator through the fake HCN library
+                     LIBRARY (NAT_CNI_HNS=ffi:LIBRARY, as the plugin will open it: a Windows path
+                     for nat.exe under Wine) and \`hns-sim serve\`, instead of NAT_CNI_HNS=sim:DIR
   --mode strict      the spec where it and the Go ecosystem differ (default)
   --mode compat      accept Go skel / libcni behaviour (cni-conformance.md §6)
   --only C-09,X-     run the cases with these ids or id prefixes
@@ -73,6 +78,7 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
       case '--only': opts.only = csv(take()); break;
       case '--config': opts.config = path.resolve(take()); break;
       case '--hns-sim': opts.hnsSim = path.resolve(take()); break;
+      case '--hns-ffi': opts.hnsFfi = take(); break;
       case '--timeout-ms': opts.timeoutMs = positive(take(), flag); break;
       case '--parallel': opts.parallel = positive(take(), flag); break;
       case '--jobs': opts.jobs = positive(take(), flag); break;
@@ -91,6 +97,7 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
     only: opts.only,
     config: opts.config,
     hnsSim: opts.hnsSim ?? path.join(bundleDir, 'hns-sim'),
+    hnsFfi: opts.hnsFfi,
     timeoutMs: opts.timeoutMs ?? 20_000,
     parallel: opts.parallel ?? 16,
     jobs: opts.jobs ?? 4,

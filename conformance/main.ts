@@ -18,7 +18,7 @@ const print = (s: string): void => {
 
 function openProfile(opts: CliOptions): Promise<ProfileSession> {
   return opts.profile === 'nat'
-    ? openNatProfile({ hnsSim: opts.hnsSim })
+    ? openNatProfile({ hnsSim: opts.hnsSim, hnsFfi: opts.hnsFfi })
     : openGenericProfile({ plugin: opts.plugin, configTemplate: opts.config });
 }
 

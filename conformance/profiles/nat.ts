@@ -2,11 +2,12 @@
  * The nat profile: the project's NAT plugin (or any plugin speaking the same contract) against the
  * HNS simulator. Every run gets a fresh simulator state folder; the container is an HNS namespace
  * created the way containerd creates it (`hns-sim namespace create` prints its GUID, which becomes
- * CNI_NETNS); the plugin reaches the simulator through NAT_CNI_HNS=sim:DIR; effects are read back
+ * CNI_NETNS); the plugin reaches the simulator through NAT_CNI_HNS=sim:DIR, or with `hnsFfi` through
+ * a fake HCN library and `hns-sim serve` on loopback (the real FFI path; nat.exe under Wine); effects are read back
  * from `hns-sim dump`. The dump is read tolerantly (keys in any case, objects either in arrays or in
  * id-keyed maps) because its exact layout belongs to the simulator, not to this suite.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +17,30 @@ import type { Container, InvalidConfig, JsonObject, ProfileSession } from './typ
 
 export interface NatOptions {
   hnsSim: string;
+  /** The HCN library the plugin loads (NAT_CNI_HNS=ffi:<this>); it forwards to `hns-sim serve`. */
+  hnsFfi?: string;
+}
+
+/** `hns-sim serve` on an ephemeral loopback port; resolves with the child and its HOST:PORT. */
+function startSimServer(hnsSim: string, stateDir: string): Promise<{ child: ChildProcess; addr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(hnsSim, ['--state', stateDir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`hns-sim serve did not report its address within 20 s: ${out}`));
+    }, 20_000);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`hns-sim serve exited with ${code}: ${out}`)));
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      const m = /listening (\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, addr: m[1] });
+      }
+    });
+  });
 }
 
 function sim(hnsSim: string, stateDir: string, args: string[]): Promise<string> {
@@ -59,6 +84,10 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cni-conformance-nat-'));
   const run = (args: string[]): Promise<string> => sim(opts.hnsSim, stateDir, args);
   const dump = async (): Promise<unknown> => JSON.parse(await run(['dump'])) as unknown;
+  const server = opts.hnsFfi ? await startSimServer(opts.hnsSim, stateDir) : undefined;
+  const backendEnv: Record<string, string> = server
+    ? { NAT_CNI_HNS: `ffi:${opts.hnsFfi}`, NAT_CNI_HNS_SIM_ADDR: server.addr }
+    : { NAT_CNI_HNS: `sim:${stateDir}` };
   let counter = 0;
   // One /24 of 172.20.0.0/16 per network name: NAT networks on one host must not overlap.
   const subnets = new Map<string, number>();
@@ -82,7 +111,7 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
   const session: ProfileSession = {
     profile: 'nat',
     kind: 'interface',
-    env: { NAT_CNI_HNS: `sim:${stateDir}` },
+    env: backendEnv,
     observes: true,
     config(version, network) {
       return {
@@ -136,8 +165,14 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
         { label: '"ipam": 5', config: { ...base, ipam: 5 }, codes: rule },
       ];
     },
-    describe: () => `nat profile, simulator state in ${stateDir}`,
+    describe: () => `nat profile, simulator state in ${stateDir}${server ? `, served on ${server.addr} to ${opts.hnsFfi}` : ''}`,
     async close() {
+      if (server) {
+        server.child.removeAllListeners('exit');
+        const exited = new Promise((resolve) => server.child.once('exit', resolve));
+        server.child.kill();
+        await exited;
+      }
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };
