@@ -11,6 +11,7 @@
  */
 import * as z from 'zod';
 import { getKey } from '../spec/keys';
+import { ENDPOINT_POLICY_TYPES, NETWORK_POLICY_TYPES } from '../hns/schema';
 import { formatPath, invalidConfig, type FieldPath } from './configerror';
 import { protocolNumber } from './portmappings';
 import { parseIpOrCidr } from './subnet';
@@ -20,18 +21,6 @@ export const hcnPolicySchema = z.object({
   Settings: z.record(z.string(), z.unknown()),
 });
 export type HcnPolicy = z.infer<typeof hcnPolicySchema>;
-
-/** hcsshim `hcnpolicy.go` EndpointPolicyType values. */
-export const ENDPOINT_POLICY_TYPES = [
-  'PortMapping', 'ACL', 'QOS', 'L2Driver', 'OutBoundNAT', 'SDNRoute', 'L4Proxy', 'L4WFPPROXY', 'PortName',
-  'EncapOverhead', 'Iov', 'ProviderAddress', 'InterfaceConstraint', 'TierAcl',
-] as const;
-
-/** hcsshim `hcnpolicy.go` NetworkPolicyType values. */
-export const NETWORK_POLICY_TYPES = [
-  'SourceMacAddress', 'NetAdapterName', 'VSwitchExtension', 'DrMacAddress', 'AutomaticDNS', 'InterfaceConstraint',
-  'ProviderAddress', 'RemoteSubnetRoute', 'VxlanPort', 'HostRoute', 'SetPolicy', 'L4Proxy', 'LayerConstraint',
-] as const;
 
 export interface PolicyArgs {
   endpoint: HcnPolicy[];

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseNatConfig } from '../../plugin/config';
 import { parseMac } from '../../plugin/address';
-import { CniError } from '../../spec/errors';
+import { errorOf } from './cni-error';
 
 const base = { cniVersion: '1.0.0', name: 'nat', type: 'nat', ipam: { subnet: '10.4.0.0/24' } };
-const errorOf = (f: () => unknown): CniError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CniError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-};
 
 describe('MAC address', () => {
   it.each([

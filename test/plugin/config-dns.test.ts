@@ -105,3 +105,14 @@ describe('the Kubernetes namespace search rewrite', () => {
     expect(mergeDns(configDnsSchema.parse({}), none, 'default').search).toEqual([]);
   });
 });
+
+describe('the network DNS', () => {
+  it('comes from the config alone: the runtime DNS of one container never becomes the network\'s', () => {
+    const c = parseNatConfig(
+      { ...base, dns: { nameservers: ['10.0.0.10'], search: ['svc.cluster.local'] }, runtimeConfig: { dns: { Servers: ['192.0.2.53'], Searches: ['pod.local'] } } },
+      { args: { K8S_POD_NAMESPACE: 'web' } },
+    );
+    expect(c.dns.nameservers).toEqual(['192.0.2.53']);
+    expect(c.networkDns).toEqual({ nameservers: ['10.0.0.10'], domain: '', search: ['svc.cluster.local'], options: [] });
+  });
+});

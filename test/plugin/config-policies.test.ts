@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseNatConfig } from '../../plugin/config';
 import { readPolicyArgs } from '../../plugin/policies';
-import { CniError } from '../../spec/errors';
+import { errorOf } from './cni-error';
 
 const base = { cniVersion: '1.0.0', name: 'nat', type: 'nat' };
-const errorOf = (f: () => unknown): CniError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CniError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-};
 
 describe('AdditionalArgs pass-through', () => {
   const outbound = { Type: 'OutBoundNAT', Settings: { Exceptions: ['10.0.0.0/8', '192.168.0.5'] } };

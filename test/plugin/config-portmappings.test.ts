@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { protocolNumber } from '../../plugin/portmappings';
 import { parseNatConfig } from '../../plugin/config';
-import { CniError } from '../../spec/errors';
+import { errorOf } from './cni-error';
 
 const base = { cniVersion: '1.0.0', name: 'nat', type: 'nat' };
 const withMappings = (portMappings: unknown, optionalFlags?: unknown) =>
   parseNatConfig({ ...base, ...(optionalFlags ? { optionalFlags } : {}), runtimeConfig: { portMappings } });
 
-const errorOf = (f: () => unknown): CniError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CniError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-};
 
 describe('protocolNumber', () => {
   it.each([

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseNatConfig } from '../../plugin/config';
-import { CniError } from '../../spec/errors';
+import { errorOf } from './cni-error';
 
 const base = { cniVersion: '1.0.0', name: 'nat', type: 'nat' };
-const errorOf = (f: () => unknown): CniError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CniError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-};
 const expectInvalid = (raw: unknown, message: string | RegExp, args?: Record<string, string>) => {
   const err = errorOf(() => parseNatConfig(raw, args ? { args } : {}));
   expect(err.code).toBe(7);
@@ -39,6 +30,7 @@ describe('top-level fields', () => {
       ipam: { type: '', raw: {} },
       subnets: [],
       dns: { nameservers: [], domain: '', search: [], options: [] },
+      networkDns: { nameservers: [], domain: '', search: [], options: [] },
       portMappings: [],
       flags: {
         localRoutedPortMapping: false,
