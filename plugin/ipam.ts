@@ -172,7 +172,7 @@ function addResult(type: string, stdout: string, cniVersion: CniVersion): Result
   }
   let result: Result;
   try {
-    result = decodeResult(parsed.value, cniVersion);
+    result = decodeResult(withoutNilRoutes(parsed.value), cniVersion);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw ipamFailure(type, `printed a result we cannot read: ${msg}`, out);
@@ -180,6 +180,20 @@ function addResult(type: string, stdout: string, cniVersion: CniVersion): Result
   // An IPAM plugin exists to hand out addresses; an empty result would give the endpoint none.
   if (!result.ips || result.ips.length === 0) throw ipamFailure(type, 'returned no IP addresses', out);
   return result;
+}
+
+/**
+ * Go IPAM plugins echo a config route written without `dst` (nerdctl's `{"gateway": …}` form) as
+ * `"dst": "<nil>"`, the way Go prints a nil IP network. Such a route names no destination, so it is
+ * dropped rather than failing the ADD; the endpoint's routes come from the network, not from IPAM.
+ */
+function withoutNilRoutes(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const doc = value as Record<string, unknown>;
+  const routes = doc.routes;
+  if (!Array.isArray(routes)) return value;
+  const kept = routes.filter((r) => !(typeof r === 'object' && r !== null && (r as Record<string, unknown>).dst === '<nil>'));
+  return kept.length === routes.length ? value : { ...doc, routes: kept };
 }
 
 /**
