@@ -35,7 +35,7 @@ $(NODE_DEPS): package.json package-lock.json
 deps: $(NODE_DEPS)
 
 test-deps: deps
-	tools/debian-deps $(TEST_DEBS)
+	tools/debian-deps $(sort $(TEST_DEBS))
 
 dist/nat: $(NODE_DEPS) $(TS_SOURCES)
 	@mkdir -p dist
