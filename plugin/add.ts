@@ -22,7 +22,7 @@ import type { PluginDeps } from './deps';
 import { NatCode, toCniErrorFromHns } from './errors';
 import { requireHnsFeatures } from './features';
 import {
-  endpointRequest, loopbackDsrPolicy, networkRequest, portMappingPolicies, subnetMismatches, subnetOf,
+  endpointRequest, loopbackDsrPolicy, networkRequest, portMappingDrift, subnetMismatches, subnetOf,
   subnetsOfNetwork, type NetworkSubnetInfo,
 } from './hnsrequests';
 import { endpointName, namespaceGuid } from './netns';
@@ -177,9 +177,8 @@ export function endpointMismatch(
   if (!ep.HostComputeNetwork || !guidEquals(ep.HostComputeNetwork, networkId)) {
     return `it belongs to network ${ep.HostComputeNetwork ?? '(none)'}, not ${networkId}`;
   }
-  const want = portMappingKeys(portMappingPolicies(config.portMappings).filter((p) => p.Type === 'PortMapping'));
-  const have = portMappingKeys(ep.Policies.filter(isPortMapping));
-  if (want !== have) return `its port mappings [${have}] differ from the requested [${want}]`;
+  const drift = portMappingDrift(config, ep);
+  if (drift) return `its port mappings [${drift.have}] differ from the requested [${drift.want}]`;
   for (const ip of config.staticIps) {
     if (!ep.IpConfigurations.some((c) => c.IpAddress === ip.address)) return `it does not have the requested address ${ip.address}`;
   }
@@ -188,17 +187,6 @@ export function endpointMismatch(
   }
   if (!ep.IpConfigurations.some((c) => subnetOf(subnets, c.IpAddress))) return 'its address is outside the network subnets';
   return undefined;
-}
-
-/** A canonical text of a list of PortMapping policies, to compare requested and present ones. */
-export function portMappingKeys(policies: readonly { Type: string; Settings?: unknown }[]): string {
-  return policies
-    .map((p) => {
-      const s = (p.Settings ?? {}) as Record<string, unknown>;
-      return `${s.Protocol ?? 0}:${s.ExternalPort ?? 0}->${s.InternalPort ?? 0}@${s.VIP ?? ''}/${s.Flags ?? 0}`;
-    })
-    .sort()
-    .join(',');
 }
 
 /** The IPAM plugin's addresses that the endpoint takes: the first per family, inside a network subnet when one fits. */

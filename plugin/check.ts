@@ -8,13 +8,12 @@ import { CniCode, CniError } from '../spec/errors';
 import type { Result } from '../spec/result/model';
 import type { HcnApi } from '../hns/api';
 import { guidEquals } from '../hns/guid';
-import { isPortMapping, type HostComputeEndpoint } from '../hns/schema';
+import type { HostComputeEndpoint } from '../hns/schema';
 import { endpointNamespace, findEndpointByName, findNetworkByName, getNamespace, namespaceHasEndpoint } from '../hns/client';
 import { parseNatConfig, type NatConfig } from './config';
 import type { PluginDeps } from './deps';
 import { NatCode, toCniErrorFromHns } from './errors';
-import { portMappingKeys } from './add';
-import { portMappingPolicies } from './hnsrequests';
+import { portMappingDrift } from './hnsrequests';
 import { endpointName, namespaceGuid } from './netns';
 import { cniMac } from './result';
 
@@ -55,9 +54,8 @@ function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netn
   if (!ns) throw drift(`namespace ${netns} (CNI_NETNS) no longer exists in HNS`);
   if (!namespaceHasEndpoint(ns, ep.ID)) throw drift(`namespace ${netns} does not list endpoint "${name}"`);
 
-  const want = portMappingKeys(portMappingPolicies(config.portMappings).filter((p) => p.Type === 'PortMapping'));
-  const have = portMappingKeys(ep.Policies.filter(isPortMapping));
-  if (want !== have) throw drift(`endpoint "${name}" has port mappings [${have}], expected [${want}]`);
+  const mappings = portMappingDrift(config, ep);
+  if (mappings) throw drift(`endpoint "${name}" has port mappings [${mappings.have}], expected [${mappings.want}]`);
 
   checkPrevResult(prev, ep, ctx.ifName, name);
 }

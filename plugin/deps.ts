@@ -4,22 +4,14 @@
  */
 import type { HcnApi } from '../hns/api';
 import { createHcnApi, parseHnsBackend, HNS_BACKEND_ENV } from '../hns/backend';
-import type { CniVersion } from '../spec/versions';
 import type { Result } from '../spec/result/model';
-import { delegateIpam } from './ipam';
+import { delegateIpam, type DelegateIpamOptions, type IpamCommand } from './ipam';
 import { createPluginLog, type PluginLog } from './log';
 import { defaultLockDir, withNetworkLock } from './lock';
 import type { LogLevel } from './config';
 
-export type IpamCommand = 'ADD' | 'DEL' | 'CHECK';
-
-export interface IpamRequest {
-  type: string;
-  cniPath: string[];
-  env: NodeJS.ProcessEnv;
-  stdin: Buffer;
-  cniVersion: CniVersion;
-}
+/** What a handler passes to run the IPAM plugin; the platform and timeout are the deps' own. */
+export type IpamRequest = Omit<DelegateIpamOptions, 'platform' | 'timeoutMs'>;
 
 export interface PluginDeps {
   /** Opened lazily: a config error must be reported without touching HNS. */

@@ -3,7 +3,7 @@
  * endpoint with its policies. Also reads back what a network really has (its subnets and gateways),
  * because an existing network wins over the config (nerdctl#28: the Go plugin mixed the two).
  */
-import type { HostComputeNetwork, NetworkRequest, EndpointRequest, PolicyInput } from '../hns/schema';
+import type { HostComputeEndpoint, HostComputeNetwork, NetworkRequest, EndpointRequest, PolicyInput } from '../hns/schema';
 import { NatFlags } from '../hns/schema';
 import type { NatConfig } from './config';
 import type { PortMapping } from './portmappings';
@@ -122,6 +122,25 @@ export function portMappingPolicies(mappings: readonly PortMapping[]): PolicyInp
     }
   }
   return policies;
+}
+
+/** A canonical text of a list of PortMapping policies, to compare requested and present ones. */
+function portMappingKeys(policies: readonly PolicyInput[]): string {
+  return policies
+    .filter((p) => p.Type === 'PortMapping')
+    .map((p) => {
+      const s = (p.Settings ?? {}) as Record<string, unknown>;
+      return `${s.Protocol ?? 0}:${s.ExternalPort ?? 0}->${s.InternalPort ?? 0}@${s.VIP ?? ''}/${s.Flags ?? 0}`;
+    })
+    .sort()
+    .join(',');
+}
+
+/** The port mappings the config asks for and those the endpoint has, when they differ. */
+export function portMappingDrift(config: NatConfig, ep: HostComputeEndpoint): { want: string; have: string } | undefined {
+  const want = portMappingKeys(portMappingPolicies(config.portMappings));
+  const have = portMappingKeys(ep.Policies);
+  return want === have ? undefined : { want, have };
 }
 
 export interface EndpointPlan {
