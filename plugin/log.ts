@@ -161,15 +161,19 @@ function openLog(file: string): number {
 
 /**
  * `file` → `file.1` → … → `file.<keep>`, the oldest dropped. Only one process rotates at a time
- * (a lock file beside the log, taken over from a dead holder); the others keep writing to the
- * file they have open, so at worst a few lines land in `file.1`. Nothing is lost to a race: the
- * holder re-checks that the file it saw too big is still the one at `file` before renaming.
+ * (a lock file beside the log, taken over from a dead holder). A process that finds the file full
+ * while another rotates waits for that rotation (briefly: a rename or two) and then writes to the
+ * new file, so a full file grows by at most the lines already in flight, however slowly the rotating
+ * process is scheduled. Nothing is lost to a race: the holder re-checks that the file it saw too big
+ * is still the one at `file` before renaming. Should the wait run out, the line goes to the old file.
  */
+const ROTATE_WAIT_MS = 1000;
+
 function rotate(file: string, seen: fs.Stats, keep: number): void {
   try {
     withLock(
       path.dirname(file),
-      0,
+      ROTATE_WAIT_MS,
       () => {
         let current: fs.Stats;
         try {
@@ -194,7 +198,7 @@ function rotate(file: string, seen: fs.Stats, keep: number): void {
       `${path.basename(file)}.rotate.lock`,
     );
   } catch (e) {
-    // Another process is rotating right now; its new file will be picked up at our next line.
+    // Another process kept the rotation lock past the wait; its new file is picked up at our next line.
     if (!(e instanceof LockTimeoutError)) throw e;
   }
 }
