@@ -33,7 +33,7 @@ export const USAGE = `usage: conformance/run --plugin PATH [--profile generic|na
                      LIBRARY (NAT_CNI_HNS=ffi:LIBRARY, as the plugin will open it: a Windows path
                      for nat.exe under Wine) and \`hns-sim serve\`, instead of NAT_CNI_HNS=sim:DIR
   --mode strict      the spec where it and the Go ecosystem differ (default)
-  --mode compat      accept Go skel / libcni behaviour (cni-conformance.md §6)
+  --mode compat      accept Go skel / libcni behaviour (conformance/COVERAGE.md)
   --only C-09,X-     run the cases with these ids or id prefixes
   --parallel N       plugin processes the concurrency case starts at once (default 16)
   --jobs N           cases run at the same time (default 4; whole-state cases always run alone)

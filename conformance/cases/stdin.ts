@@ -73,7 +73,7 @@ export const stdinCases: Case[] = [
       void _omit;
       const c = await t.container();
       const inv = await t.run('ADD', noVersion, c);
-      // Go treats an absent version as 0.1.0 (cni-conformance.md C-24); an error is also honest.
+      // Go treats an absent version as 0.1.0 (checklist C-24, COVERAGE.md; Go skel defaults the version); an error is also honest.
       if (inv.exitCode === 0 && sup.includes('0.1.0')) {
         t.expectResult(inv, '0.1.0', 'ADD without cniVersion (taken as 0.1.0)');
         t.suite.track(c, noVersion);

@@ -78,7 +78,7 @@ const ep = (c: Ctx, i: number) => findEndpoint(c.state, c.handles.get(c.args[i] 
 const ns = (c: Ctx, i: number) => findNamespace(c.state, c.handles.get(c.args[i] ?? '', 'namespace'));
 const a = (c: Ctx, i: number) => c.args[i] ?? '';
 
-/** Query*Properties ignores Filter but still parses the query [S call pattern, 2.6]. */
+/** Query*Properties ignores Filter but still parses the query [S hcsshim hcn/hcn.go, the query passed to both]. */
 const query = (c: Ctx, i: number, render: () => object): string => {
   parseQuery(a(c, i));
   return JSON.stringify(render());

@@ -35,7 +35,7 @@ export const SimSettings = z.object({
   /** HNS service version "Major.Minor" (the default is ws2022's); setting it by hand makes `host` custom. */
   hnsVersion: z.string().regex(/^\d+\.\d+$/).default('13.3'),
 
-  /** GUID letter case HNS writes (6.2): v2 network and endpoint IDs lowercase [O]. */
+  /** GUID letter case HNS writes (Get-HnsEndpoint in microsoft/Windows-Containers#563): v2 network and endpoint IDs lowercase [O]. */
   networkIdCase: Case.default('lower'),
   endpointIdCase: Case.default('lower'),
   /** Namespace IDs and their resource references print uppercase [O calico#8465, Windows-Containers#485]. */

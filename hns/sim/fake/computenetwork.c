@@ -9,7 +9,7 @@
  * anything that would only happen with a wrong FFI declaration fails loudly on stderr
  * ("fake computenetwork: <fn>: ...") with E_POINTER / E_INVALIDARG.
  *
- * Out-parameter protocol as the real DLL (reference hcn-api.md 1.4): every out pointer is set to NULL
+ * Out-parameter protocol as the real DLL (hcsshim hcn/zsyscall_windows.go callers, interop.ConvertAndFreeCoTaskMemString): every out pointer is set to NULL
  * at entry, ErrorRecord may be NULL, result strings are non-NULL on success; strings are allocated
  * with CoTaskMemAlloc on Windows (the caller frees them with ole32's CoTaskMemFree) and with malloc
  * on Linux (freed through the CoTaskMemFree exported here). FakeHcnOutstanding() counts what is
@@ -362,7 +362,7 @@ static WCH *ascii_to_utf16(const char *s)
     return w;
 }
 
-/* ErrorRecord JSON for failures produced here, in the shape HNS uses (reference hcn-api.md 4.2). */
+/* ErrorRecord JSON for failures produced here, in the shape HNS uses (as antrea-io/antrea#2301 and kubernetes/kubernetes#100962 quote it). */
 static WCH *error_record(HR hr, const char *message)
 {
     char buf[512];
