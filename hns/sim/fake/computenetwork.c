@@ -66,6 +66,12 @@ typedef int sock_t;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static void lock(void) { pthread_mutex_lock(&g_lock); }
 static void unlock(void) { pthread_mutex_unlock(&g_lock); }
+/* A caller that has child processes (a Node program spawning plugins) gets SIGCHLD at any moment:
+ * a socket call it interrupts fails with EINTR and must simply be made again. */
+#define INTERRUPTED() (errno == EINTR)
+#endif
+#ifdef _WIN32
+#define INTERRUPTED() 0
 #endif
 
 typedef int32_t HR;
@@ -498,6 +504,27 @@ static int net_init(void)
 static int net_init(void) { return 0; }
 #endif
 
+/* connect() interrupted by a signal goes on in the background: wait for it and read its outcome. */
+static int connect_retrying(sock_t s, const struct sockaddr *addr, int len)
+{
+    if (connect(s, addr, len) == 0) return 0;
+#ifndef _WIN32
+    if (INTERRUPTED()) {
+        fd_set w;
+        int err = 0;
+        socklen_t errlen = sizeof err;
+        int k;
+        do {
+            FD_ZERO(&w);
+            FD_SET(s, &w);
+            k = select(s + 1, NULL, &w, NULL, NULL);
+        } while (k < 0 && INTERRUPTED());
+        if (k == 1 && getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &errlen) == 0 && err == 0) return 0;
+    }
+#endif
+    return -1;
+}
+
 static sock_t connect_to_simulator(const char *fn)
 {
     const char *addr = getenv("NAT_CNI_HNS_SIM_ADDR");
@@ -524,7 +551,7 @@ static sock_t connect_to_simulator(const char *fn)
     for (ai = res; ai; ai = ai->ai_next) {
         s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (s == BAD_SOCKET) continue;
-        if (connect(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) break;
+        if (connect_retrying(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) break;
         close_socket(s);
         s = BAD_SOCKET;
     }
@@ -556,6 +583,7 @@ static HR exchange(const char *fn, const struct buf *req, struct buf *resp)
     set_receive_timeout(s);
     while (sent < req->len) {
         int k = send(s, req->p + sent, (int)(req->len - sent), SEND_FLAGS);
+        if (k < 0 && INTERRUPTED()) continue;
         if (k <= 0) {
             close_socket(s);
             return HR_RPC_S_SERVER_UNAVAILABLE;
@@ -569,6 +597,7 @@ static HR exchange(const char *fn, const struct buf *req, struct buf *resp)
 #endif
     for (;;) {
         int k = recv(s, chunk, sizeof chunk, 0);
+        if (k < 0 && INTERRUPTED()) continue;
         if (k == 0) break;
         if (k < 0) {
 #ifdef _WIN32
