@@ -7,8 +7,12 @@ CONFORMANCE_SOURCES := $(shell find conformance -maxdepth 2 -name '*.ts' -not -p
 dist/conformance.js: $(NODE_DEPS) $(CONFORMANCE_SOURCES)
 	$(call bundle_node,conformance/main.ts,--external:koffi)
 
-build: dist/conformance.js
-TEST_PREREQS += dist/conformance.js
+# What HNS holds of ours, through the HCN API (.github/workflows/windows.yml, after nerdctl rm).
+dist/hns-check.js: $(NODE_DEPS) $(CONFORMANCE_SOURCES)
+	$(call bundle_node,conformance/hns-check.ts,--external:koffi)
+
+build: dist/conformance.js dist/hns-check.js
+TEST_PREREQS += dist/conformance.js dist/hns-check.js
 TEST_DEBS += containernetworking-plugins
 
 PROFILE ?= generic
