@@ -61,6 +61,11 @@ export const SimSettings = z.object({
    * HNS did for Docker's v1 default network [O dumps, moby PR#25097].
    */
   networkWithoutSubnet: z.enum(['reject', 'choose']).default('reject'),
+  /**
+   * An IpAddressPrefix with host bits set (172.22.16.0/16): HCN_E_INVALID_NETWORK, observed for that
+   * request in microsoft/containers-toolkit#24; that the host bits are the cause is inferred [O/I].
+   */
+  subnetHostBits: z.enum(['reject', 'allow']).default('reject'),
   /** Overlapping NAT prefixes fail (WinNAT cannot route them): E_FAIL "Unspecified error" [O moby#29207]. */
   natSubnetOverlap: z.enum(['reject', 'allow']).default('reject'),
 
@@ -89,6 +94,8 @@ export const SimSettings = z.object({
   hostDns: z.object({ ServerList: z.array(z.string()).optional(), Search: z.array(z.string()).optional(), Domain: z.string().optional() }).nullable().default(null),
   /** The pre-existing default host namespace (HostDefault, compartment 1) [O calico#8465]. */
   defaultNamespace: z.boolean().default(true),
+  /** Deleting that host default namespace: refused with E_ACCESSDENIED [I]; created ones of any Type go. */
+  deleteHostDefaultNamespace: z.enum(['refuse', 'allow']).default('refuse'),
 
   /** Append every call to `callLog` in the state (counts in `calls` are always kept). */
   recordCalls: z.boolean().default(false),

@@ -56,7 +56,7 @@ export function deleteNamespace(state: SimState, id: string): void {
   const ns = findNamespace(state, id);
   // Only the host's default compartment is refused [I]; a client deletes what it created, whatever its
   // Type (the hcsshim tests above delete their HostDefault and GuestDefault namespaces and expect success).
-  if (ns.isDefault) fail('E_ACCESSDENIED', 'the host\'s default namespace cannot be deleted');
+  if (ns.isDefault && state.settings.deleteHostDefaultNamespace === 'refuse') fail('E_ACCESSDENIED', 'the host\'s default namespace cannot be deleted');
   const members = state.endpoints.filter((e) => e.namespaceId === id);
   if (members.length > 0 && state.settings.deleteNamespaceWithEndpoints === 'refuse') {
     fail('HCN_E_ENTITY_HAS_REFERENCES', `namespace ${id} has ${members.length} endpoint(s)`);

@@ -69,6 +69,14 @@ describe('namespaces of every Type, as hcsshim creates them', () => {
     // 0x803B0029 is GCN_E_DEFAULTNAMESPACE_EXISTS, a guest (GCN) code: the host never answers a create with it.
     createNamespace(api, HCSSHIM_TEST_NAMESPACE);
   });
+
+  it('refuses that delete by an inferred, named setting (deleteHostDefaultNamespace)', () => {
+    const { api, dir } = freshSim();
+    const [hostDefault = ''] = enumerate(api.namespace);
+    updateSettings(dir, { deleteHostDefaultNamespace: 'allow' });
+    api.namespace.delete(hostDefault);
+    expect(enumerate(api.namespace, { ID: hostDefault })).toEqual([]);
+  });
 });
 
 describe('subnets whose prefix has host bits set', () => {
@@ -83,6 +91,11 @@ describe('subnets whose prefix has host bits set', () => {
     expect(enumerate(api.network)).toEqual([]);
     const h = api.network.create(ZERO_GUID, subnetNetwork('nat', '172.16.0.0/12', '172.20.48.1'));
     api.network.close(h);
+  });
+
+  it('is a named setting, since the cause is inferred: subnetHostBits allow accepts them', () => {
+    const { api } = freshSim({ subnetHostBits: 'allow' });
+    api.network.close(api.network.create(ZERO_GUID, subnetNetwork('nat', '172.22.16.0/16', '172.22.16.1')));
   });
 });
 
