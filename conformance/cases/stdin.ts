@@ -7,10 +7,12 @@ export const stdinCases: Case[] = [
     title: 'stdin is read to the end; a read failure is E(5)',
     async run(t) {
       const v = await t.version();
-      await t.expectError(await t.run('ADD', { kind: 'directory', path: '/' }, await t.container()), [5], 'ADD with stdin a directory');
-      await t.expectError(await t.run('ADD', { kind: 'closed' }, await t.container()), [5], 'ADD with stdin closed');
       // More than any pipe buffer: the plugin must read everything before answering.
       await t.add(v, { extra: { 'x-conformance-padding': 'p'.repeat(1 << 20) }, step: 'ADD with a 1 MiB configuration' });
+      // Windows has no /bin/sh to start a child with stdin closed, and cannot open a directory as a file.
+      if (process.platform === 'win32') return t.skip('the 1 MiB read passed; stdin as a directory or a closed descriptor cannot be set up on Windows');
+      await t.expectError(await t.run('ADD', { kind: 'directory', path: '/' }, await t.container()), [5], 'ADD with stdin a directory');
+      await t.expectError(await t.run('ADD', { kind: 'closed' }, await t.container()), [5], 'ADD with stdin closed');
     },
   },
   {
