@@ -3,7 +3,9 @@
 # with `-p 8080:80`, a page fetched through the mapped port, the container removed, and HNS checked
 # for anything of ours (dist/hns-check.js, through the HCN API).
 param(
-  [Parameter(Mandatory = $true)][string] $Image,
+  # The image tag of the host's exact build first: process isolation needs an image no newer than the
+  # host, and a floating ltscYYYY tag can be (actions/runner-images#11582). Then this fallback.
+  [Parameter(Mandatory = $true)][string] $FallbackImage,
   [string] $Network = 'natcni-e2e',
   [int] $HostPort = 8080
 )
@@ -15,8 +17,15 @@ $netconf = Join-Path $env:ProgramData 'nerdctl\cni\net.d'
 New-Item -ItemType Directory -Force $netconf | Out-Null
 Copy-Item (Join-Path $PSScriptRoot 'natcni-e2e.conflist') (Join-Path $netconf "$Network.conflist")
 
+$v = Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+$Image = "mcr.microsoft.com/windows/servercore:10.0.$($v.CurrentBuild).$($v.UBR)"
 nerdctl pull $Image
-if ($LASTEXITCODE -ne 0) { throw "nerdctl pull $Image failed" }
+if ($LASTEXITCODE -ne 0) {
+  Write-Host "no $Image; taking $FallbackImage"
+  $Image = $FallbackImage
+  nerdctl pull $Image
+  if ($LASTEXITCODE -ne 0) { throw "nerdctl pull $Image failed" }
+}
 
 # A web server in the image's own PowerShell; the script travels encoded, so no quoting can break it.
 $server = @'
