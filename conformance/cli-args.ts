@@ -14,6 +14,10 @@ export interface CliOptions {
   hnsSim: string;
   /** nat profile: reach the simulator through `hns-sim serve` and this HCN library (NAT_CNI_HNS=ffi:LIB). */
   hnsFfi?: string;
+  /** nat profile: a fresh simulator (default) or the HNS that is there, through the HCN API only. */
+  hns: 'simulator' | 'host';
+  observe?: 'dump' | 'hcn';
+  observeLibrary?: string;
   timeoutMs: number;
   parallel: number;
   jobs: number;
@@ -22,7 +26,8 @@ export interface CliOptions {
 
 export const USAGE = `usage: conformance/run --plugin PATH [--profile generic|nat] [--mode strict|compat]
        [--versions 0.3.1,1.0.0,...] [--report FILE] [--only ID,...]
-       [--config TEMPLATE.json] [--hns-sim PATH] [--hns-ffi LIBRARY] [--timeout-ms N] [--parallel N] [--jobs N] [--list]
+       [--config TEMPLATE.json] [--hns-sim PATH] [--hns-ffi LIBRARY] [--hns simulator|host]
+       [--observe dump|hcn] [--observe-library LIBRARY] [--timeout-ms N] [--parallel N] [--jobs N] [--list]
 
   --profile generic  any plugin; the default configuration is an IPAM one (host-local style),
                      --config replaces it (cniVersion and name are set by the suite,
@@ -32,8 +37,17 @@ export const USAGE = `usage: conformance/run --plugin PATH [--profile generic|na
   --hns-ffi LIBRARY  nat profile: the plugin reaches that simulator through the fake HCN library
                      LIBRARY (NAT_CNI_HNS=ffi:LIBRARY, as the plugin will open it: a Windows path
                      for nat.exe under Wine) and \`hns-sim serve\`, instead of NAT_CNI_HNS=sim:DIR
+  --hns host         nat profile: no simulator of its own; the HNS that is there (a Windows host's,
+                     or the \`hns-sim serve\` that NAT_CNI_HNS_SIM_ADDR names), through the HCN API
+                     only; own network names (natcni-conf-*) and a free 10.x.0.0/16; no fault
+                     injection (those cases skip); everything created is removed at the end
+  --observe hcn      read HNS state through the HCN API (the default whenever the plugin talks to a
+                     library and one loads here), or \`dump\` (hns-sim dump, simulator only)
+  --observe-library LIBRARY
+                     the HCN library the suite loads to observe (default: --hns-ffi if it loads
+                     here, System32's computenetwork.dll on Windows, dist/libcomputenetwork.so)
   --mode strict      the spec where it and the Go ecosystem differ (default)
-  --mode compat      accept Go skel / libcni behaviour (cni-conformance.md §6)
+  --mode compat      accept Go skel / libcni behaviour (conformance/COVERAGE.md)
   --only C-09,X-     run the cases with these ids or id prefixes
   --parallel N       plugin processes the concurrency case starts at once (default 16)
   --jobs N           cases run at the same time (default 4; whole-state cases always run alone)
@@ -79,6 +93,19 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
       case '--config': opts.config = path.resolve(take()); break;
       case '--hns-sim': opts.hnsSim = path.resolve(take()); break;
       case '--hns-ffi': opts.hnsFfi = take(); break;
+      case '--hns': {
+        const h = take();
+        if (h !== 'simulator' && h !== 'host') throw new UsageError(`unknown --hns "${h}" (simulator or host)`);
+        opts.hns = h;
+        break;
+      }
+      case '--observe': {
+        const o = take();
+        if (o !== 'dump' && o !== 'hcn') throw new UsageError(`unknown --observe "${o}" (dump or hcn)`);
+        opts.observe = o;
+        break;
+      }
+      case '--observe-library': opts.observeLibrary = path.resolve(take()); break;
       case '--timeout-ms': opts.timeoutMs = positive(take(), flag); break;
       case '--parallel': opts.parallel = positive(take(), flag); break;
       case '--jobs': opts.jobs = positive(take(), flag); break;
@@ -98,6 +125,9 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
     config: opts.config,
     hnsSim: opts.hnsSim ?? path.join(bundleDir, 'hns-sim'),
     hnsFfi: opts.hnsFfi,
+    hns: opts.hns ?? 'simulator',
+    observe: opts.observe,
+    observeLibrary: opts.observeLibrary,
     timeoutMs: opts.timeoutMs ?? 20_000,
     parallel: opts.parallel ?? 16,
     jobs: opts.jobs ?? 4,

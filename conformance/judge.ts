@@ -1,5 +1,5 @@
 /**
- * The verdicts of the checklist (cni-conformance.md §0.1): E(c), OK and QUIET. Each judge returns the
+ * The verdicts of the checklist (COVERAGE.md): E(c), OK and QUIET. Each judge returns the
  * problems it found, so that a case can say exactly what was expected and what came back.
  */
 import type { Invocation } from './invoke';

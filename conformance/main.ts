@@ -18,7 +18,9 @@ const print = (s: string): void => {
 
 function openProfile(opts: CliOptions): Promise<ProfileSession> {
   return opts.profile === 'nat'
-    ? openNatProfile({ hnsSim: opts.hnsSim, hnsFfi: opts.hnsFfi })
+    ? openNatProfile({
+        hns: opts.hns, hnsSim: opts.hnsSim, hnsFfi: opts.hnsFfi, observe: opts.observe, observeLibrary: opts.observeLibrary, bundleDir: __dirname,
+      })
     : openGenericProfile({ plugin: opts.plugin, configTemplate: opts.config });
 }
 

@@ -1,6 +1,6 @@
 /**
- * The suite's own validators for ADD results of every spec version (SPEC.md §5 of each version and
- * cni-conformance.md §3.3). libcni accepts malformed results, so it cannot be the judge: these checks
+ * The suite's own validators for ADD results of every spec version (SPEC.md §5 of each version,
+ * containernetworking/cni). libcni accepts malformed results, so it cannot be the judge: these checks
  * are written from the spec text. Each finding carries the checklist id it belongs to.
  */
 import { isIP } from 'node:net';
@@ -59,7 +59,7 @@ class Collector {
   mark(id: string): void {
     this.checked.add(id);
   }
-  /** Unknown keys are spec violations in strict mode only: libcni drops them (cni-conformance.md §2.3). */
+  /** Unknown keys are spec violations in strict mode only: libcni drops them (libcni pkg/types decoding). */
   keys(id: string, where: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
     if (this.ctx.mode !== 'strict') return;
     for (const k of Object.keys(obj)) if (!allowed.includes(k)) this.add(id, `${where} has a key "${k}" that ${this.ctx.version} does not define`);

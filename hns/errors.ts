@@ -1,7 +1,7 @@
 /**
  * HRESULTs the Host Networking Service returns, and HnsError, the one error type of hns/.
- * Names and texts: winerror.h (facility 0x3B, HCN/GCN) as quoted in the reference, section 4.1;
- * GCN texts and 0x803B0036/37 from learn.microsoft.com .../hcn/Reference/hcnhresult.
+ * Names and texts: winerror.h (facility 0x3B, HCN/GCN; golang.org/x/sys/windows zerrors_windows.go);
+ * GCN texts and 0x803B0036/37 from learn.microsoft.com/virtualization/api/hcn/Reference/hcnhresult.
  * HRESULTs are kept unsigned (0x803b0001), as hcsshim prints them and HNS writes `ErrorCode`.
  */
 
@@ -64,7 +64,7 @@ const HRESULTS = {
   HCN_E_ENDPOINT_NOT_LOCAL: [0x803b0035, 'The endpoint must be local to complete the operation.'],
   HCN_INTERFACEPARAMETERS_ALREADY_APPLIED: [0x803b0036, 'Cannot apply more than one InterfaceParameters policy.'],
   HCN_E_VFP_NOT_ALLOWED: [0x803b0037, 'A network of this type can not be created because VFP is not available.'],
-  // Not facility 0x3B, but seen from (or plausible for) the HCN calls: reference section 4.1.
+  // Not facility 0x3B, but seen from (or plausible for) the HCN calls (antrea-io/antrea#2301, kubernetes-sigs/sig-windows-tools#249).
   E_NOTIMPL: [0x80004001, 'Not implemented.'],
   E_POINTER: [0x80004003, 'Invalid pointer.'],
   E_FAIL: [0x80004005, 'Unspecified error'],
@@ -117,7 +117,7 @@ export function hresultMessage(hr: number): string {
 }
 
 /**
- * The ErrorRecord HNS writes on failure (reference 4.2): key order Success, Error, ErrorCode; the
+ * The ErrorRecord HNS writes on failure (observed in antrea-io/antrea#2301, kubernetes/kubernetes#100962): key order Success, Error, ErrorCode; the
  * FormatMessage text ends with a space, and newer HNS appends detail after it.
  */
 export function errorRecordJson(hr: number, detail?: string): string {
@@ -155,7 +155,7 @@ export class HnsError extends Error {
 
 export const isHnsError = (e: unknown): e is HnsError => e instanceof HnsError;
 
-/** HRESULTs that mean "no such object" (reference 4.4): namespaces answer ERROR_NOT_FOUND. */
+/** HRESULTs that mean "no such object" (hcsshim hcn/hcnerrors.go, TestNotFoundError): namespaces answer ERROR_NOT_FOUND. */
 const NOT_FOUND = new Set([0x80070490, 0x803b0001, 0x803b0002]);
 
 export const isNotFoundHresult = (hr: number): boolean => NOT_FOUND.has(toUnsigned(hr));

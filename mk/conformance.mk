@@ -1,11 +1,18 @@
 # The CNI conformance suite (conformance/): bundle, `make conformance PLUGIN=path [PROFILE=] [MODE=]`.
-CONFORMANCE_SOURCES := $(shell find conformance -maxdepth 2 -name '*.ts' -not -path 'conformance/peers/*' 2>/dev/null)
+# The nat profile reads HNS through hns/ (the HCN API over koffi), so hns/ is part of the bundle; koffi
+# stays outside it, loaded from node_modules only when the suite observes through a library.
+CONFORMANCE_SOURCES := $(shell find conformance -maxdepth 2 -name '*.ts' -not -path 'conformance/peers/*' 2>/dev/null) \
+	$(shell find hns spec -name '*.ts' 2>/dev/null)
 
 dist/conformance.js: $(NODE_DEPS) $(CONFORMANCE_SOURCES)
-	$(call bundle_node,conformance/main.ts)
+	$(call bundle_node,conformance/main.ts,--external:koffi)
 
-build: dist/conformance.js
-TEST_PREREQS += dist/conformance.js
+# What HNS holds of ours, through the HCN API (.github/workflows/windows.yml, after nerdctl rm).
+dist/hns-check.js: $(NODE_DEPS) $(CONFORMANCE_SOURCES)
+	$(call bundle_node,conformance/hns-check.ts,--external:koffi)
+
+build: dist/conformance.js dist/hns-check.js
+TEST_PREREQS += dist/conformance.js dist/hns-check.js
 TEST_DEBS += containernetworking-plugins
 
 PROFILE ?= generic

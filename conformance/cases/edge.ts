@@ -1,5 +1,5 @@
 /**
- * Edge cases seen in the wild (cni-conformance.md §5), numbered S5-<n> after that list. Items already
+ * Edge cases seen in the wild (the checklist's edge cases, COVERAGE.md), numbered S5-<n>. Items already
  * covered by a C- or X- case are listed in COVERAGE.md instead of being run twice.
  */
 import { describeInvocation, isObject, parseStdout } from '../judge';

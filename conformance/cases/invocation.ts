@@ -106,8 +106,8 @@ export const invocationCases: Case[] = [
   {
     id: 'C-08',
     title: 'missing CNI_COMMAND',
-    // Reference section 6 ("No CNI_COMMAND"): accept both in every mode. The spec's E(4) and Go's
-    // about text serve different readers (a runtime never omits the command; a person at a shell does).
+    // The spec says E(4); Go's skel prints its about text (containernetworking/cni pkg/skel): accept both in
+    // every mode. They serve different readers (a runtime never omits the command; a person at a shell does).
     judging: { strict: 'E(4) naming CNI_COMMAND, or the Go skel answer', compat: 'the same' },
     async run(t) {
       const c = await t.container();

@@ -2,7 +2,7 @@ import type { T } from '../context';
 import type { Mode } from '../judge';
 
 export interface Case {
-  /** The checklist id (cni-conformance.md), e.g. "C-09", "X-18", or "S5-21" for edge case 21 of §5. */
+  /** The checklist id (COVERAGE.md), e.g. "C-09", "X-18", or "S5-21" for edge case 21. */
   id: string;
   title: string;
   /** Modes the case applies to (default: both); how it judges in each is in `judging`. */

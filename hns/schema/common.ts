@@ -1,5 +1,5 @@
 /**
- * Pieces shared by the HNS v2 documents (reference section 2). Readers are tolerant: keys match
+ * Pieces shared by the HNS v2 documents (hcsshim hcn/hcn.go and the HNS schema, learn.microsoft.com/virtualization/api/hcn/HNS_Schema). Readers are tolerant: keys match
  * case-insensitively (HNS writes `ID`, hcsshim `Id`) and zero values may be missing, because HNS
  * omits zero-valued fields and enums (a NAT network comes back without `Type`).
  */
@@ -8,7 +8,7 @@ import { ciObject } from '../../spec/keys';
 
 const GUID_RE = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
 
-/** HNS's JSON "Guid" type (HNS_Schema.md): 36 characters, no braces, either case. */
+/** HNS's JSON "Guid" type (the HNS schema, learn.microsoft.com/virtualization/api/hcn/HNS_Schema): 36 characters, no braces, either case. */
 export const Guid = z.string().regex(GUID_RE, 'not a GUID');
 
 export const Uint8 = z.number().int().min(0).max(0xff);

@@ -1,6 +1,6 @@
 /**
  * The three HNS v2 objects the NAT path uses: HostComputeNetwork, HostComputeEndpoint,
- * HostComputeNamespace (reference 2.2–2.4). One schema reads both HNS output and client requests:
+ * HostComputeNamespace (hcsshim hcn/hcnnetwork.go, hcnendpoint.go, hcnnamespace.go). One schema reads both HNS output and client requests:
  * missing zero values get their defaults, so `Type` is 'NAT' when HNS leaves it out.
  */
 import * as z from 'zod';

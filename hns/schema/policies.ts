@@ -1,5 +1,5 @@
 /**
- * Network and endpoint policies (reference section 3). The types the NAT path builds or reads are
+ * Network and endpoint policies (hcsshim hcn/hcnpolicy.go). The types the NAT path builds or reads are
  * typed; every other type passes through with its Settings untouched.
  */
 import * as z from 'zod';
@@ -66,14 +66,14 @@ export type SdnRouteSettings = z.infer<typeof SdnRouteSettings>;
 export const NetAdapterNameSettings = ciObject({ NetworkAdapterName: z.string().default('') });
 export type NetAdapterNameSettings = z.infer<typeof NetAdapterNameSettings>;
 
-/** Every endpoint policy type HNS knows (HNS_Schema.md EndpointPolicyType, hcsshim, the Firewall sample). */
+/** Every endpoint policy type HNS knows (HNS schema EndpointPolicyType, learn.microsoft.com/virtualization/api/hcn/HNS_Schema; hcsshim hcn/hcnpolicy.go). */
 export const ENDPOINT_POLICY_TYPES = [
   'PortMapping', 'ACL', 'QOS', 'L2Driver', 'OutBoundNAT', 'SDNRoute', 'L4Proxy', 'L4WFPPROXY',
   'ProviderAddress', 'PortName', 'EncapOverhead', 'InterfaceConstraint', 'Encryption', 'VLAN',
   'InterfaceParameters', 'Iov', 'TierAcl', 'Firewall',
 ] as const;
 
-/** Every network policy type HNS knows (HNS_Schema.md NetworkPolicyType, hcsshim). */
+/** Every network policy type HNS knows (HNS schema NetworkPolicyType; hcsshim hcn/hcnpolicy.go). */
 export const NETWORK_POLICY_TYPES = [
   'NetAdapterName', 'SourceMacAddress', 'InterfaceConstraint', 'ProviderAddress', 'VSwitchExtension',
   'DrMacAddress', 'AutomaticDNS', 'RemoteSubnetRoute', 'VxlanPort', 'HostRoute', 'SetPolicy', 'L4Proxy',

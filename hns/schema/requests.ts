@@ -1,6 +1,7 @@
 /**
  * What clients send besides the objects themselves: the HostComputeQuery of the Enumerate and Query calls,
- * the Modify* requests, HNS's ErrorRecord and the v1 HNSCall envelope (reference 1.6, 2.6, 2.7, 4.2).
+ * the Modify* requests, HNS's ErrorRecord and the v1 HNSCall envelope (hcsshim hcn/hcn.go HostComputeQuery, hcn/hcnnamespace.go and
+ * hcnendpoint.go ModifyRequest, hcn/hcnglobals.go hnsResponse; the ErrorRecord as antrea-io/antrea#2301 quotes it).
  */
 import * as z from 'zod';
 import { ciLooseObject, ciObject } from '../../spec/keys';

@@ -1,7 +1,8 @@
 /**
  * Writers: the JSON a client sends to HNS, with hcsshim's exact key spellings, key order (Go
  * struct field order) and `omitempty` behaviour, so that the requests are byte-for-byte what the
- * Go `nat` plugin sends (reference 2.2, 2.3, 2.6, 2.7, anchor 2.6).
+ * Go `nat` plugin sends (hcsshim hcn/hcnnetwork.go, hcnendpoint.go, hcn.go; the plugin is
+ * microsoft/windows-container-networking, network/network.go and network/endpoint.go).
  */
 import type { Dns, IpConfig, Ipam, MacPool, Route, SchemaVersion, Subnet } from './common';
 import { V2_SCHEMA } from './common';

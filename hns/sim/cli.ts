@@ -16,13 +16,16 @@ const USAGE = `usage: hns-sim --state DIR <command>
 commands:
   namespace create [--id GUID]     create a namespace as containerd does; prints its ID
   dump [--raw]                     the whole state as JSON (objects as HNS shows them; --raw: as stored)
-  serve --listen HOST:PORT         serve the sim wire protocol; prints "listening HOST:PORT" when ready
-                                   (port 0 picks a free port); stops on SIGTERM or SIGINT
+  serve --listen HOST:PORT [--log FILE]
+                                   serve the sim wire protocol; prints "listening HOST:PORT" when ready
+                                   (port 0 picks a free port); stops on SIGTERM or SIGINT; --log appends
+                                   one JSON line per HCN call to FILE
   fault add --fn NAME [--nth N] (--hresult HR [--error-record JSON] | --latency-ms MS | --hang) [--after]
                                    make the Nth next call of NAME (or every call) fail, wait or hang;
                                    --after lets the call take effect first; NAME may be '*'
   fault list | fault clear
-  settings set KEY VALUE           e.g. settings set hnsVersion 15.1; VALUE is JSON or a bare word
+  settings set KEY VALUE           e.g. settings set host ws2019 (ws2019, win10, ws2022, win11, ws2025)
+                                   or settings set hnsVersion 15.1; VALUE is JSON or a bare word
   settings show
   calls                            call counts per export since the last reset
   reset [--all]                    forget every object, fault and count (--all: settings too)
@@ -67,8 +70,9 @@ function parseListen(v: string): { host: string; port: number } {
 
 async function serve(dir: string, args: string[]): Promise<void> {
   const listen = parseListen(takeOption(args, '--listen') ?? '127.0.0.1:0');
+  const logFile = takeOption(args, '--log');
   noMore(args);
-  const server = await startSimServer(dir, listen);
+  const server = await startSimServer(dir, listen, logFile === undefined ? {} : { logFile });
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;
   out(`listening ${host}:${server.port}`);
   await new Promise<void>((resolve) => {

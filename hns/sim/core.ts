@@ -16,7 +16,8 @@ import { createNamespace, deleteNamespace, ensureDefaultNamespace, findNamespace
 import { createNetwork, deleteNetwork, findNetwork, modifyNetwork } from './model/network';
 import { endpointIdText, renderEndpoint, renderNamespace, renderNetwork } from './model/render';
 import { hnsCall } from './model/v1';
-import { hasFeature } from './settings';
+import { appendRequestLog, requestLogLine } from './request-log';
+import { type SimSettings, hasFeature } from './settings';
 import { sleepSync } from './sleep';
 import { type SimState, commitState, forgetObjects, loadSettings, openState } from './state';
 
@@ -77,7 +78,7 @@ const ep = (c: Ctx, i: number) => findEndpoint(c.state, c.handles.get(c.args[i] 
 const ns = (c: Ctx, i: number) => findNamespace(c.state, c.handles.get(c.args[i] ?? '', 'namespace'));
 const a = (c: Ctx, i: number) => c.args[i] ?? '';
 
-/** Query*Properties ignores Filter but still parses the query [S call pattern, 2.6]. */
+/** Query*Properties ignores Filter but still parses the query [S hcsshim hcn/hcn.go, the query passed to both]. */
 const query = (c: Ctx, i: number, render: () => object): string => {
   parseQuery(a(c, i));
   return JSON.stringify(render());
@@ -184,6 +185,8 @@ function checkArgs(spec: Spec, args: readonly (string | null)[]): string[] {
 export type SimCoreOptions = {
   /** Called after every call with its export name and unsigned HRESULT (for in-process call counting). */
   onCall?: (fn: string, hresult: number) => void;
+  /** The request log file (`serve --log`); without it, the `requestLog` setting names one (or none). */
+  logFile?: string;
 };
 
 export type SimCore = { invoke(fn: string, args: readonly (string | null)[]): CallResult; readonly handles: HandleTable; readonly stateDir: string };
@@ -191,14 +194,15 @@ export type SimCore = { invoke(fn: string, args: readonly (string | null)[]): Ca
 export function createSimCore(stateDir: string, options: SimCoreOptions = {}): SimCore {
   const handles = new HandleTable();
 
+  let settings: SimSettings | undefined;
+
   function call(fn: string, args: readonly (string | null)[]): CallResult {
-    const timeoutMs = (() => {
-      try {
-        return loadSettings(stateDir).lockTimeoutMs;
-      } catch {
-        return 30_000;
-      }
-    })();
+    try {
+      settings = loadSettings(stateDir);
+    } catch {
+      settings = undefined;
+    }
+    const timeoutMs = settings?.lockTimeoutMs ?? 30_000;
 
     return withLock(stateDir, timeoutMs, () => {
       const state = openState(stateDir);
@@ -272,6 +276,7 @@ export function createSimCore(stateDir: string, options: SimCoreOptions = {}): S
     stateDir,
     handles,
     invoke(fn, args) {
+      const started = performance.now();
       let result: CallResult;
       try {
         result = call(fn, args);
@@ -279,6 +284,11 @@ export function createSimCore(stateDir: string, options: SimCoreOptions = {}): S
         const hr = e instanceof LockTimeoutError ? HR.ERROR_TIMEOUT : HR.E_UNEXPECTED;
         const shape = SPECS[fn]?.out ?? NOT_MODELLED[fn] ?? 'none';
         result = { hresult: hr, outs: outs(shape, false, undefined, errorRecordJson(hr, (e as Error).message)) };
+      }
+      const log = options.logFile ?? settings?.requestLog ?? undefined;
+      if (log) {
+        const shape = SPECS[fn]?.out ?? NOT_MODELLED[fn] ?? 'none';
+        appendRequestLog(log, requestLogLine(fn, SPECS[fn]?.args, args, shape, result.hresult, result.hang ? [] : result.outs, performance.now() - started));
       }
       options.onCall?.(fn, result.hresult);
       return result;

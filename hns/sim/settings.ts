@@ -1,18 +1,41 @@
 /**
  * The simulator's settings, kept in the state folder. The HNS version gates features as on a real
- * host (reference section 5). Every other key is a behaviour the sources do not settle: each is a
- * named switch whose default is the most likely reality, with the evidence in its comment. [I]
- * marks an inference, [O] an observation, [S] a stated fact (reference/hcn-api.md).
+ * host (hcsshim hcn/hcnglobals.go, the version ranges; hcn/hcnsupport.go, isFeatureInRange); `host`
+ * picks the version of a named Windows release. Every other key is a behaviour the sources do not
+ * settle: each is a named switch whose default is the most likely reality, with its evidence in the
+ * comment. [S] marks a fact stated by public code or documentation, [O] one observed in output quoted
+ * in a public issue, [I] an inference.
  */
 import * as z from 'zod';
 
 const Case = z.enum(['lower', 'upper']);
 
+/**
+ * Windows releases that run containerd, with the HNS version each reports through HNSCall GET
+ * /globals/version (or in the packed `Version` field, (Major << 32) | Minor, of the objects it prints).
+ * `custom`: an `hnsVersion` set by hand.
+ */
+export const HOST_PROFILES = {
+  /** Windows Server 2019 (1809, 17763): 9.3 [O kubernetes/kubernetes#93304], 9.5 on 2026 patches [O kubernetes/kubernetes#137530]. */
+  ws2019: '9.5',
+  /** Windows 10 2004 (19041): 11.10 [O microsoft/hcsshim#1003, kube-proxy log `hcn.Version={11 10}`]. */
+  win10: '11.10',
+  /** Windows Server 2022 (20348): 13.3, Version 55834574851 on GitHub's windows-2022 runner [O moby/moby#43479]. */
+  ws2022: '13.3',
+  /** Windows 11: 15.0, Version 64424509440 [O microsoft/Windows-Containers#563]. */
+  win11: '15.0',
+  /** Windows Server 2025 (26100, the Windows 11 24H2 code base): 15.0 like Windows 11 [I]. */
+  ws2025: '15.0',
+} as const;
+export type HostProfile = keyof typeof HOST_PROFILES;
+
 export const SimSettings = z.object({
-  /** HNS service version "Major.Minor". 13.3 is what 2024–2025 Windows Server 2022 hosts report [O]. */
+  /** The Windows release this HNS belongs to; setting it sets `hnsVersion` (HOST_PROFILES). */
+  host: z.enum([...(Object.keys(HOST_PROFILES) as HostProfile[]), 'custom']).default('ws2022'),
+  /** HNS service version "Major.Minor" (the default is ws2022's); setting it by hand makes `host` custom. */
   hnsVersion: z.string().regex(/^\d+\.\d+$/).default('13.3'),
 
-  /** GUID letter case HNS writes (6.2): v2 network and endpoint IDs lowercase [O]. */
+  /** GUID letter case HNS writes (Get-HnsEndpoint in microsoft/Windows-Containers#563): v2 network and endpoint IDs lowercase [O]. */
   networkIdCase: Case.default('lower'),
   endpointIdCase: Case.default('lower'),
   /** Namespace IDs and their resource references print uppercase [O calico#8465, Windows-Containers#485]. */
@@ -38,6 +61,11 @@ export const SimSettings = z.object({
    * HNS did for Docker's v1 default network [O dumps, moby PR#25097].
    */
   networkWithoutSubnet: z.enum(['reject', 'choose']).default('reject'),
+  /**
+   * An IpAddressPrefix with host bits set (172.22.16.0/16): HCN_E_INVALID_NETWORK, observed for that
+   * request in microsoft/containers-toolkit#24; that the host bits are the cause is inferred [O/I].
+   */
+  subnetHostBits: z.enum(['reject', 'allow']).default('reject'),
   /** Overlapping NAT prefixes fail (WinNAT cannot route them): E_FAIL "Unspecified error" [O moby#29207]. */
   natSubnetOverlap: z.enum(['reject', 'allow']).default('reject'),
 
@@ -47,7 +75,7 @@ export const SimSettings = z.object({
   deleteAttachedEndpoint: z.enum(['allow', 'refuse']).default('allow'),
   /** Deleting a namespace with endpoints succeeds and detaches them [O Azure PR#1272]. */
   deleteNamespaceWithEndpoints: z.enum(['detach', 'refuse']).default('detach'),
-  /** ModifyNamespace Remove of an endpoint that is not a member: ERROR_NOT_FOUND [I, the reference's suggestion]. */
+  /** ModifyNamespace Remove of an endpoint that is not a member: ERROR_NOT_FOUND, as for an unknown namespace [I]. */
   detachNotAttached: z.enum(['notFound', 'succeed']).default('notFound'),
 
   /** A requested static IP already held by another endpoint [I: HNS's allocator would refuse it]. */
@@ -66,9 +94,16 @@ export const SimSettings = z.object({
   hostDns: z.object({ ServerList: z.array(z.string()).optional(), Search: z.array(z.string()).optional(), Domain: z.string().optional() }).nullable().default(null),
   /** The pre-existing default host namespace (HostDefault, compartment 1) [O calico#8465]. */
   defaultNamespace: z.boolean().default(true),
+  /** Deleting that host default namespace: refused with E_ACCESSDENIED [I]; created ones of any Type go. */
+  deleteHostDefaultNamespace: z.enum(['refuse', 'allow']).default('refuse'),
 
   /** Append every call to `callLog` in the state (counts in `calls` are always kept). */
   recordCalls: z.boolean().default(false),
+  /**
+   * A file that gets one JSON line per call (hns/sim/request-log.ts), from the in-process backend
+   * and from `hns-sim serve` alike; null: none (`serve --log FILE` logs without this setting).
+   */
+  requestLog: z.string().min(1).nullable().default(null),
   /** How long a call waits for the state lock before failing with ERROR_TIMEOUT. */
   lockTimeoutMs: z.number().int().positive().default(30_000),
 });
@@ -90,7 +125,7 @@ export function inRanges(v: HnsVersion, ranges: readonly (readonly [string, stri
   return ranges.some(([min, max]) => cmp(v, parseVersion(min)) >= 0 && (max === undefined || cmp(v, parseVersion(max)) <= 0));
 }
 
-/** Feature ranges from hcsshim `hcn/hcnglobals.go` (reference section 5). 9.max is written 9.65535. */
+/** Feature ranges from hcsshim `hcn/hcnglobals.go` (the VersionRanges variables). 9.max is written 9.65535. */
 export const FEATURES = {
   ApiV2: [['9.2']],
   Acl: [['7.2']],
@@ -123,7 +158,11 @@ export function applySetting(current: SimSettings, key: string, raw: string): Si
     // a bare word such as `lower` or `reject`
   }
   if (key === 'hnsVersion' && typeof value === 'number') value = raw;
-  const next = SimSettings.safeParse({ ...current, [key]: value });
+  const patch: Record<string, unknown> = { [key]: value };
+  // A profile brings its version; a version set by hand is no named release any more.
+  if (key === 'host' && typeof value === 'string' && Object.hasOwn(HOST_PROFILES, value)) patch.hnsVersion = HOST_PROFILES[value as HostProfile];
+  if (key === 'hnsVersion' && current.host !== 'custom' && value !== HOST_PROFILES[current.host]) patch.host = 'custom';
+  const next = SimSettings.safeParse({ ...current, ...patch });
   if (!next.success) throw new Error(`invalid value for ${key}: ${next.error.issues.map((i) => i.message).join('; ')}`);
   return next.data;
 }

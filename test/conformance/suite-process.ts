@@ -28,11 +28,11 @@ export interface SuiteRun {
   report?: { summary: { passed: number; failed: number; skipped: number; line: string }; cases: CaseOutcome[] };
 }
 
-export function runSuite(args: string[]): Promise<SuiteRun> {
+export function runSuite(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<SuiteRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-test-'));
   const reportFile = path.join(dir, 'report.json');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args, '--report', reportFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BUNDLE, ...args, '--report', reportFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -9,7 +9,7 @@
  * anything that would only happen with a wrong FFI declaration fails loudly on stderr
  * ("fake computenetwork: <fn>: ...") with E_POINTER / E_INVALIDARG.
  *
- * Out-parameter protocol as the real DLL (reference hcn-api.md 1.4): every out pointer is set to NULL
+ * Out-parameter protocol as the real DLL (hcsshim hcn/zsyscall_windows.go callers, interop.ConvertAndFreeCoTaskMemString): every out pointer is set to NULL
  * at entry, ErrorRecord may be NULL, result strings are non-NULL on success; strings are allocated
  * with CoTaskMemAlloc on Windows (the caller frees them with ole32's CoTaskMemFree) and with malloc
  * on Linux (freed through the CoTaskMemFree exported here). FakeHcnOutstanding() counts what is
@@ -66,6 +66,12 @@ typedef int sock_t;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static void lock(void) { pthread_mutex_lock(&g_lock); }
 static void unlock(void) { pthread_mutex_unlock(&g_lock); }
+/* A caller that has child processes (a Node program spawning plugins) gets SIGCHLD at any moment:
+ * a socket call it interrupts fails with EINTR and must simply be made again. */
+#define INTERRUPTED() (errno == EINTR)
+#endif
+#ifdef _WIN32
+#define INTERRUPTED() 0
 #endif
 
 typedef int32_t HR;
@@ -362,7 +368,7 @@ static WCH *ascii_to_utf16(const char *s)
     return w;
 }
 
-/* ErrorRecord JSON for failures produced here, in the shape HNS uses (reference hcn-api.md 4.2). */
+/* ErrorRecord JSON for failures produced here, in the shape HNS uses (as antrea-io/antrea#2301 and kubernetes/kubernetes#100962 quote it). */
 static WCH *error_record(HR hr, const char *message)
 {
     char buf[512];
@@ -498,6 +504,27 @@ static int net_init(void)
 static int net_init(void) { return 0; }
 #endif
 
+/* connect() interrupted by a signal goes on in the background: wait for it and read its outcome. */
+static int connect_retrying(sock_t s, const struct sockaddr *addr, int len)
+{
+    if (connect(s, addr, len) == 0) return 0;
+#ifndef _WIN32
+    if (INTERRUPTED()) {
+        fd_set w;
+        int err = 0;
+        socklen_t errlen = sizeof err;
+        int k;
+        do {
+            FD_ZERO(&w);
+            FD_SET(s, &w);
+            k = select(s + 1, NULL, &w, NULL, NULL);
+        } while (k < 0 && INTERRUPTED());
+        if (k == 1 && getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &errlen) == 0 && err == 0) return 0;
+    }
+#endif
+    return -1;
+}
+
 static sock_t connect_to_simulator(const char *fn)
 {
     const char *addr = getenv("NAT_CNI_HNS_SIM_ADDR");
@@ -524,7 +551,7 @@ static sock_t connect_to_simulator(const char *fn)
     for (ai = res; ai; ai = ai->ai_next) {
         s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (s == BAD_SOCKET) continue;
-        if (connect(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) break;
+        if (connect_retrying(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) break;
         close_socket(s);
         s = BAD_SOCKET;
     }
@@ -556,6 +583,7 @@ static HR exchange(const char *fn, const struct buf *req, struct buf *resp)
     set_receive_timeout(s);
     while (sent < req->len) {
         int k = send(s, req->p + sent, (int)(req->len - sent), SEND_FLAGS);
+        if (k < 0 && INTERRUPTED()) continue;
         if (k <= 0) {
             close_socket(s);
             return HR_RPC_S_SERVER_UNAVAILABLE;
@@ -569,6 +597,7 @@ static HR exchange(const char *fn, const struct buf *req, struct buf *resp)
 #endif
     for (;;) {
         int k = recv(s, chunk, sizeof chunk, 0);
+        if (k < 0 && INTERRUPTED()) continue;
         if (k == 0) break;
         if (k < 0) {
 #ifdef _WIN32

@@ -1,4 +1,4 @@
-/** HcnCreateEndpoint / Modify / Delete on the model (reference 6.5, 6.7, 3.2). */
+/** HcnCreateEndpoint / Modify / Delete on the model (hcsshim hcn/hcnendpoint.go, hcn/hcnpolicy.go). */
 import {
   type EndpointPolicy, EndpointModifyResourceType, EndpointPolicyRequest, HostComputeEndpoint, type IpConfig,
   ModifyRequest, type Route,

@@ -1,5 +1,5 @@
 /**
- * Enumerate* with a HostComputeQuery Filter (reference 2.6, 6.8). The filter is matched against
+ * Enumerate* with a HostComputeQuery Filter (hcsshim hcn/hcn.go HostComputeQuery; hcnendpoint.go ListEndpointsOfNetwork). The filter is matched against
  * HNS's internal (v1-style) property names, which is why hcsshim filters endpoints of a network on
  * `VirtualNetwork`; nothing matched is `[]`, never an error.
  */

@@ -1,4 +1,4 @@
-/** Namespaces and endpoint attach/detach through HcnModifyNamespace (reference 6.6, 6.7). */
+/** Namespaces and endpoint attach/detach through HcnModifyNamespace (hcsshim hcn/hcnnamespace.go). */
 import {
   HostComputeNamespace, ModifyRequest, NamespaceContainerRequest, NamespaceEndpointRequest, NamespaceModifyResourceType,
 } from '../../schema';
@@ -11,7 +11,11 @@ export function findNamespace(state: SimState, id: string): NamespaceRecord {
   return state.namespaces.find((n) => n.id === id) ?? fail('ERROR_NOT_FOUND', `namespace ${id}`);
 }
 
-/** The pre-existing host namespace follows the `defaultNamespace` setting. */
+/**
+ * The host's own default compartment (IsDefault true, CompartmentId 1, Type HostDefault in the v2
+ * view [O projectcalico/calico#8465 Get-HnsNamespace]) follows the `defaultNamespace` setting. It is
+ * the one namespace that is special: `isDefault` marks it alone, whatever Type a client creates.
+ */
 export function ensureDefaultNamespace(state: SimState): void {
   const existing = state.namespaces.find((n) => n.isDefault);
   if (state.settings.defaultNamespace && !existing) {
@@ -28,11 +32,13 @@ export function createNamespace(state: SimState, requestedId: string, settings: 
   const id = isZeroGuid(requestedId) ? randomGuid() : requestedId;
   // No namespace-specific "already exists" code; the Win32 one is the nearest [I].
   if (state.namespaces.some((n) => n.id === id)) fail('ERROR_ALREADY_EXISTS', `namespace ${id}`);
-  const isDefault = req.Type === 'HostDefault' || req.Type === 'GuestDefault';
-  if (isDefault && state.namespaces.some((n) => n.type === req.Type)) fail('GCN_E_DEFAULTNAMESPACE_EXISTS');
-  // A fresh namespace has compartment 0 until a container lands in it [O calico#8465].
+  // Any Type may be created, HostDefault and GuestDefault too, next to the host's default one: hcsshim's
+  // own tests do (hcn/hcnutils_test.go HcnCreateTestNamespace, hcn/hcnnamespace_test.go
+  // TestSyncNamespaceHostDefault, cmd/ncproxy/hcn_networking_test.go TestAddEndpoint_Error_NoEndpoint)
+  // and expect success. (GCN_E_DEFAULTNAMESPACE_EXISTS is a guest-side GCN code, not a host answer.)
+  // A fresh namespace has compartment 0 until a container lands in it [O projectcalico/calico#8465].
   state.namespaces.push({
-    id, namespaceId: req.NamespaceId, type: req.Type, isDefault, resources: [],
+    id, namespaceId: req.NamespaceId, type: req.Type, isDefault: false, resources: [],
     schemaVersion: req.SchemaVersion ?? { Major: 2, Minor: 0 },
   });
   return id;
@@ -48,7 +54,9 @@ export function detachEndpoint(state: SimState, ep: EndpointRecord): void {
 
 export function deleteNamespace(state: SimState, id: string): void {
   const ns = findNamespace(state, id);
-  if (ns.isDefault) fail('E_ACCESSDENIED', 'the default namespace cannot be deleted');
+  // Only the host's default compartment is refused [I]; a client deletes what it created, whatever its
+  // Type (the hcsshim tests above delete their HostDefault and GuestDefault namespaces and expect success).
+  if (ns.isDefault && state.settings.deleteHostDefaultNamespace === 'refuse') fail('E_ACCESSDENIED', 'the host\'s default namespace cannot be deleted');
   const members = state.endpoints.filter((e) => e.namespaceId === id);
   if (members.length > 0 && state.settings.deleteNamespaceWithEndpoints === 'refuse') {
     fail('HCN_E_ENTITY_HAS_REFERENCES', `namespace ${id} has ${members.length} endpoint(s)`);

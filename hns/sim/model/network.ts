@@ -1,4 +1,4 @@
-/** HcnCreateNetwork / Modify / Delete on the model (reference 6.1, 6.3, 6.4, 6.7). */
+/** HcnCreateNetwork / Modify / Delete on the model (hcsshim hcn/hcnnetwork.go; moby/moby#40345 for duplicate names). */
 import { randomInt } from 'node:crypto';
 import {
   Dns, HostComputeNetwork, type MacPool, ModifyRequest, NetworkFlags, NetworkModifyResourceType, NetworkMode,

@@ -11,7 +11,7 @@ import { type SimSettings, type Feature, hasFeature } from '../settings';
 import { type Ip, isUnspecified, parseCidr, parseIp } from '../ip';
 import { fail, parseWith } from './failure';
 
-/** Policy types that only exist from some HNS version on (reference section 5). */
+/** Policy types that only exist from some HNS version on (hcsshim hcn/hcnglobals.go). */
 const ENDPOINT_TYPE_FEATURE: Partial<Record<string, Feature>> = { L4Proxy: 'L4Proxy', L4WFPPROXY: 'L4WfpProxy', TierAcl: 'TierAcl' };
 const NETWORK_TYPE_FEATURE: Partial<Record<string, Feature>> = {
   RemoteSubnetRoute: 'RemoteSubnet', HostRoute: 'HostRoute', VxlanPort: 'VxlanPort', SetPolicy: 'SetPolicy',

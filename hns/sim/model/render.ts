@@ -1,5 +1,6 @@
 /**
- * Query*Properties output, shaped as HNS writes it (reference 6.8, 6.9): v2 key spellings, zero
+ * Query*Properties output, shaped as HNS writes it (hcsshim hcn/hcnnetwork.go on the omitted NAT
+ * Type; Get-HnsEndpoint and Get-HnsNamespace output in microsoft/Windows-Containers#563, projectcalico/calico#8465): v2 key spellings, zero
  * enums and zero flags omitted (a NAT network has no `Type`), IDs in the letter case HNS uses.
  */
 import { dnsObject, ipConfigObject, ipamObject, macPoolObject, policyObject, routeObject } from '../../schema';

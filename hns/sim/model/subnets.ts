@@ -33,7 +33,9 @@ export function validateSubnets(s: SimSettings, ipams: readonly Ipam[]): void {
       const prefix = subnet.IpAddressPrefix;
       if (!prefix) fail('HCN_E_INVALID_SUBNET', 'subnet without IpAddressPrefix');
       const cidr = parseCidr(prefix) ?? fail('HCN_E_INVALID_PREFIX', `IpAddressPrefix ${JSON.stringify(prefix)}`);
-      if (cidr.hostBitsSet) fail('HCN_E_INVALID_PREFIX', `IpAddressPrefix ${prefix} has host bits set`);
+      // HcnCreateNetwork with 172.22.16.0/16 answered HCN_E_INVALID_NETWORK [O microsoft/containers-toolkit#24];
+      // that the set host bits are the cause is inferred [I] (the same request with .0.0/16 is the usual form).
+      if (cidr.hostBitsSet && s.subnetHostBits === 'reject') fail('HCN_E_INVALID_NETWORK', `IpAddressPrefix ${prefix} has host bits set`);
       if (cidr.family === 6 && !hasFeature(s, 'IPv6DualStack')) {
         fail('HCN_E_INVALID_PREFIX', `IPv6 subnet ${prefix} needs HNS 11.10 or later (this is ${s.hnsVersion})`);
       }

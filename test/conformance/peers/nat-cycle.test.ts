@@ -15,7 +15,7 @@ import { GOCNI_DRIVER, LIBCNI_DRIVER, REPO, ensureDrivers, removeTempDirs, runDr
 // Overridable so the same suite can drive another build of the plugin (a folder holding `nat`).
 const NAT = path.join(process.env.NAT_CNI_PEERS_PLUGIN_DIR ?? path.join(REPO, 'dist'), 'nat');
 const HNS_SIM = process.env.NAT_CNI_PEERS_HNS_SIM ?? path.join(REPO, 'dist/hns-sim');
-// The conflist nerdctl writes for its default network on Windows (reference: anchor-nat-plugin.md 5.1).
+// The conflist nerdctl writes for its default network on Windows (nerdctl pkg/netutil, the Windows nat template).
 const FIXTURE = path.join(REPO, 'test/fixtures/configs/nerdctl/nerdctl-nat.conflist');
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
