@@ -19,22 +19,28 @@ import {
 } from '../hns/client';
 import { parseNatConfig, type NatConfig } from './config';
 import type { PluginDeps } from './deps';
-import { NatCode, toCniErrorFromHns } from './errors';
+import { NatCode, toCniErrorFromHns, withHnsWarningsLogged } from './errors';
+import { refuseNestedDelegation, resolveIpamPlugin } from './ipam';
 import { requireHnsFeatures } from './features';
 import {
-  endpointRequest, loopbackDsrPolicy, networkRequest, portMappingDrift, subnetMismatches, subnetOf,
+  endpointRequest, hasLoopbackDsr, loopbackDsrPolicy, networkRequest, portMappingDrift, subnetMismatches, subnetOf,
   subnetsOfNetwork, type NetworkSubnetInfo,
 } from './hnsrequests';
 import { endpointName, namespaceGuid } from './netns';
 import { attachmentResult, chainResult, cniMac } from './result';
 
 export function cmdAdd(ctx: CniContext<'ADD'>, deps: PluginDeps): Result {
+  refuseNestedDelegation(process.env);
   const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
   const netns = namespaceGuid(ctx.netns);
   for (const w of config.warnings) deps.log.warn(w, { network: config.name });
+  // A missing IPAM plugin (or this plugin named as its own) is a config error: found out before HNS is touched.
+  if (config.ipam.type !== '') resolveIpamPlugin(config.ipam.type, ctx.path);
   const api = deps.api();
-  requireHnsFeatures(api, config);
-  return chainResult(ctx.prevResult, deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns)));
+  return withHnsWarningsLogged(deps.log, () => {
+    requireHnsFeatures(api, config);
+    return chainResult(ctx.prevResult, deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns)));
+  });
 }
 
 /** Steps to take back, newest first, when a later step fails. */
@@ -71,6 +77,9 @@ function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config
     let addresses = config.staticIps.map((ip) => ip.address);
     if (config.ipam.type !== '') {
       const request = { type: config.ipam.type, cniPath: ctx.path, env: process.env, stdin: ctx.stdin, cniVersion: ctx.cniVersion };
+      // No endpoint of this attachment exists, so no address of it is in use: release whatever an earlier,
+      // interrupted ADD of it allocated, or host-local refuses the retry ("duplicate allocation is not allowed").
+      deps.ipam('DEL', request);
       const allocated = deps.ipam('ADD', request);
       undo.push({ what: `releasing the address from IPAM plugin ${config.ipam.type}`, run: () => deps.ipam('DEL', request) });
       addresses = ipamAddresses(allocated, subnets);
@@ -84,7 +93,7 @@ function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config
       }
     });
     const endpointId = endpoint.ID as string;
-    undo.push({ what: `deleting endpoint ${endpointId}`, run: () => deleteEndpoint(api, endpointId) });
+    undo.push({ what: `deleting endpoint ${endpointId}`, run: () => void deleteEndpoint(api, endpointId) });
     if (config.flags.loopbackDSR) {
       const own = endpoint.IpConfigurations.map((c) => c.IpAddress);
       endpoint = hns('adding the loopback DSR policy', () => modifyEndpointPolicies(api, endpointId, 'Add', [loopbackDsrPolicy(own)]));
@@ -98,13 +107,22 @@ function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config
   }
 }
 
+/**
+ * Undo, newest first. A step that fails stops the rest: what came before it is still in use (an IPAM
+ * address is released only once the endpoint holding it is gone, or another container could get it).
+ */
 function rollBack(undo: Undo[], deps: PluginDeps): void {
-  for (const u of undo.reverse()) {
+  const steps = [...undo].reverse();
+  for (const [i, u] of steps.entries()) {
     try {
       u.run();
     } catch (e) {
       // The original failure is what the runtime must see; a failed undo is logged for the operator.
-      deps.log.error(`rollback step failed: ${u.what}`, { error: e instanceof Error ? e.message : String(e) });
+      deps.log.error(`rollback step failed: ${u.what}`, {
+        error: e instanceof Error ? e.message : String(e),
+        skipped: steps.slice(i + 1).map((s) => s.what),
+      });
+      return;
     }
   }
 }
@@ -152,7 +170,7 @@ function reuseEndpoint(
   const mismatch = endpointMismatch(config, existing, networkId, subnets);
   if (mismatch !== undefined) {
     deps.log.warn(`replacing endpoint ${id}: ${mismatch}`, { endpoint: id });
-    deleteEndpoint(api, id);
+    deleteEndpoint(api, id, existing);
     return undefined;
   }
   const attached = endpointNamespace(existing);
@@ -179,6 +197,7 @@ export function endpointMismatch(
   }
   const drift = portMappingDrift(config, ep);
   if (drift) return `its port mappings [${drift.have}] differ from the requested [${drift.want}]`;
+  if (config.flags.loopbackDSR && !hasLoopbackDsr(ep)) return 'it lacks the loopback DSR policy the config asks for';
   for (const ip of config.staticIps) {
     if (!ep.IpConfigurations.some((c) => c.IpAddress === ip.address)) return `it does not have the requested address ${ip.address}`;
   }

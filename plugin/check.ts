@@ -12,7 +12,8 @@ import type { HostComputeEndpoint } from '../hns/schema';
 import { endpointNamespace, findEndpointByName, findNetworkByName, getNamespace, namespaceHasEndpoint } from '../hns/client';
 import { parseNatConfig, type NatConfig } from './config';
 import type { PluginDeps } from './deps';
-import { NatCode, toCniErrorFromHns } from './errors';
+import { NatCode, toCniErrorFromHns, withHnsWarningsLogged } from './errors';
+import { refuseNestedDelegation, resolveIpamPlugin } from './ipam';
 import { portMappingDrift } from './hnsrequests';
 import { endpointName, namespaceGuid } from './netns';
 import { cniMac } from './result';
@@ -20,6 +21,7 @@ import { cniMac } from './result';
 const drift = (msg: string) => new CniError(NatCode.CheckMismatch, msg);
 
 export function cmdCheck(ctx: CniContext<'CHECK'>, deps: PluginDeps): void {
+  refuseNestedDelegation(process.env);
   const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
   const netns = namespaceGuid(ctx.netns);
   const prev = ctx.prevResult;
@@ -27,9 +29,11 @@ export function cmdCheck(ctx: CniContext<'CHECK'>, deps: PluginDeps): void {
     // SPEC.md: the runtime must pass the ADD result as prevResult, and CHECK verifies against it.
     throw new CniError(CniCode.InvalidNetworkConfig, 'CHECK needs prevResult, the result of the ADD being checked');
   }
+  // A missing IPAM plugin (or this plugin named as its own) is a config error, whatever HNS holds.
+  if (config.ipam.type !== '') resolveIpamPlugin(config.ipam.type, ctx.path);
   const api = deps.api();
   try {
-    checkHns(api, config, ctx, netns, prev);
+    withHnsWarningsLogged(deps.log, () => checkHns(api, config, ctx, netns, prev));
   } catch (e) {
     throw toCniErrorFromHns(e, `checking container ${ctx.containerId} on network "${config.name}"`);
   }

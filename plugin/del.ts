@@ -2,19 +2,24 @@
  * DEL: forgiving and idempotent. It succeeds when the endpoint, its namespace or the network are
  * already gone, with or without CNI_NETNS, and needs no more config than the network name (a config
  * the plugin would refuse for ADD still finds the endpoint). It detaches and deletes every endpoint of
- * this container on this network, releases the IPAM allocation, and goes on past a failed step to do
- * the others, reporting the first real error. The network is never deleted: it is shared.
+ * this container on this network and then releases the IPAM allocation. It never reports success
+ * while an endpoint of this attachment is still in HNS (the runtime never retries a DEL that
+ * succeeded), and the address is released only once no endpoint holds it. The network is never
+ * deleted: it is shared.
  */
 import type { CniContext } from '../spec/skel';
 import { CniError } from '../spec/errors';
 import { getKey } from '../spec/keys';
-import { deleteEndpoint, listEndpoints } from '../hns/client';
+import type { HcnApi } from '../hns/api';
+import { deleteEndpoint, endpointIdsByName, listEndpoints } from '../hns/client';
 import { parseNatConfig } from './config';
 import type { PluginDeps } from './deps';
-import { toCniErrorFromHns } from './errors';
+import { NatCode, toCniErrorFromHns, withHnsWarningsLogged } from './errors';
+import { refuseNestedDelegation } from './ipam';
 import { endpointName } from './netns';
 
 export function cmdDel(ctx: CniContext<'DEL'>, deps: PluginDeps): void {
+  refuseNestedDelegation(process.env);
   const network = ctx.config.name;
   let ipamType: unknown;
   try {
@@ -23,27 +28,33 @@ export function cmdDel(ctx: CniContext<'DEL'>, deps: PluginDeps): void {
     deps.log.warn(`DEL with a config ADD would refuse; deleting by name: ${(e as Error).message}`, { network });
     ipamType = getKey(getKey(ctx.rawConfig, 'ipam'), 'type');
   }
-  const errors: CniError[] = [];
   const name = endpointName(ctx.containerId, network, ctx.ifName);
-  const doing = `deleting endpoint "${name}"`;
   try {
     const api = deps.api();
-    deps.lock(network, () => {
-      // HNS does not keep endpoint names unique, and the Go plugin could leave duplicates: remove them all.
-      for (const ep of listEndpoints(api, { Name: name })) {
-        if (ep.ID !== undefined && deleteEndpoint(api, ep.ID)) deps.log.info('endpoint deleted', { endpoint: ep.ID, name });
-      }
-    });
+    withHnsWarningsLogged(deps.log, () => deps.lock(network, () => deleteEndpointsNamed(api, deps, name)));
   } catch (e) {
-    errors.push(toCniErrorFromHns(e, doing));
+    // The address stays reserved while an endpoint may still hold it; the runtime retries a failed DEL.
+    throw toCniErrorFromHns(e, `deleting endpoint "${name}"`);
   }
   if (typeof ipamType === 'string' && ipamType !== '') {
     try {
       deps.ipam('DEL', { type: ipamType, cniPath: ctx.path, env: process.env, stdin: ctx.stdin, cniVersion: ctx.cniVersion });
     } catch (e) {
-      errors.push(toCniErrorFromHns(e, `releasing the address of container ${ctx.containerId}`));
+      throw toCniErrorFromHns(e, `releasing the address of container ${ctx.containerId}`);
     }
   }
-  for (const e of errors.slice(1)) deps.log.error(`DEL: a further step failed: ${e.msg}`, { code: e.code });
-  if (errors[0]) throw errors[0];
+}
+
+/**
+ * HNS does not keep endpoint names unique, and the Go plugin could leave duplicates: remove them all,
+ * then look again, so that success means none is left.
+ */
+function deleteEndpointsNamed(api: HcnApi, deps: PluginDeps, name: string): void {
+  for (const ep of listEndpoints(api, { Name: name })) {
+    if (ep.ID !== undefined && deleteEndpoint(api, ep.ID, ep)) deps.log.info('endpoint deleted', { endpoint: ep.ID, name });
+  }
+  const left = endpointIdsByName(api, name);
+  if (left.length > 0) {
+    throw new CniError(NatCode.HnsFailure, `endpoint "${name}" (${left.join(', ')}) is still in HNS after it was deleted`);
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { CniCode, CniError, isCniError } from '../spec/errors';
 import { HR, formatHresult, hresultName, isHnsError, type HnsError } from '../hns/errors';
-import { HnsDecodeError, NetworkRequestError, EndpointRequestError, HnsCallError } from '../hns/client';
+import { HnsDecodeError, NetworkRequestError, EndpointRequestError, HnsCallError, withHnsWarnings } from '../hns/client';
 
 export const NatCode = {
   /** An HNS call failed; msg names the call and the HRESULT. */
@@ -38,7 +38,7 @@ const MEANING: Partial<Record<number, string>> = {
   [HR.HCN_E_INVALID_ENDPOINT]: 'HNS refused the endpoint settings',
   [HR.HCN_E_INVALID_POLICY]: 'HNS refused a policy (port mapping, ACL, OutBoundNAT or AdditionalArgs)',
   [HR.HCN_E_INVALID_POLICY_TYPE]: 'HNS does not know a policy type of the config',
-  [HR.ERROR_NOT_FOUND]: 'the object (often the namespace CNI_NETNS) does not exist',
+  [HR.ERROR_NOT_FOUND]: 'HNS did not find an object the call named',
   [HR.RPC_S_SERVER_UNAVAILABLE]: 'the Host Networking Service (hns) is not running',
 };
 
@@ -65,4 +65,9 @@ export function toCniErrorFromHns(e: unknown, doing: string): CniError {
     return new CniError(NatCode.HnsFailure, `${doing}: ${e.message}`, e instanceof HnsDecodeError ? e.text : undefined, { cause: e });
   }
   return new CniError(CniCode.Internal, `${doing}: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+}
+
+/** Run `fn` with HNS's warnings (a handle that would not close after its work was done) sent to the log. */
+export function withHnsWarningsLogged<T>(log: { warn(msg: string, fields?: Record<string, unknown>): void }, fn: () => T): T {
+  return withHnsWarnings((w) => log.warn(w.message, { error: w.error instanceof Error ? w.error.message : String(w.error) }), fn);
 }

@@ -7,23 +7,22 @@
 import type { CniContext } from '../spec/skel';
 import { deleteEndpoint, findNetworkByName, listEndpointsOfNetwork } from '../hns/client';
 import type { PluginDeps } from './deps';
-import { toCniErrorFromHns } from './errors';
+import { toCniErrorFromHns, withHnsWarningsLogged } from './errors';
 import { endpointName, isPluginEndpointName } from './netns';
-
 
 export function cmdGc(ctx: CniContext<'GC'>, deps: PluginDeps): void {
   const network = ctx.config.name;
   const valid = new Set((ctx.validAttachments ?? []).map((a) => endpointName(a.containerID, network, a.ifname)));
   const api = deps.api();
   try {
-    deps.lock(network, () => {
+    withHnsWarningsLogged(deps.log, () => deps.lock(network, () => {
       const net = findNetworkByName(api, network);
       if (!net?.ID) return;
       for (const ep of listEndpointsOfNetwork(api, net.ID)) {
         if (!ep.ID || !isPluginEndpointName(ep.Name, network) || valid.has(ep.Name)) continue;
-        if (deleteEndpoint(api, ep.ID)) deps.log.info('GC deleted a stale endpoint', { endpoint: ep.ID, name: ep.Name });
+        if (deleteEndpoint(api, ep.ID, ep)) deps.log.info('GC deleted a stale endpoint', { endpoint: ep.ID, name: ep.Name });
       }
-    });
+    }));
   } catch (e) {
     throw toCniErrorFromHns(e, `collecting stale endpoints of network "${network}"`);
   }

@@ -179,3 +179,13 @@ export const loopbackDsrPolicy = (addresses: readonly string[]): PolicyInput => 
   Settings: { Destinations: [...addresses] },
 });
 
+
+/** Whether the endpoint has the loopback DSR policy for its own addresses (an ADD may have died before adding it). */
+export function hasLoopbackDsr(ep: HostComputeEndpoint): boolean {
+  const own = ep.IpConfigurations.map((c) => c.IpAddress);
+  return ep.Policies.some((p) => {
+    if (p.Type !== 'OutBoundNAT') return false;
+    const destinations = ((p.Settings ?? {}) as Record<string, unknown>).Destinations;
+    return Array.isArray(destinations) && own.every((ip) => destinations.includes(ip));
+  });
+}

@@ -2,12 +2,14 @@
  * IPAM delegation (SPEC.md "Delegated plugins"), done as a runtime does it and unlike the Go nat
  * plugin (anchor §2.3 step 8, §4.2 item 13): the IPAM plugin gets the network configuration bytes
  * exactly as we received them (the Go plugin re-serialises its struct and loses keys, issue #64)
- * and our environment with only CNI_COMMAND changed; its result is read in whatever version it
+ * and our environment with only CNI_COMMAND changed (plus a marker that stops a copy of this plugin
+ * from delegating again); its result is read in whatever version it
  * answers, without a down-conversion to 0.2.0; its error code reaches the runtime unchanged.
  */
 import { type SpawnSyncOptions, type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isSea } from 'node:sea';
 import { CniCode, CniError } from '../spec/errors';
 import { writeAllSync } from '../spec/stdin';
 import { decodeResult } from '../spec/result/decode';
@@ -83,14 +85,83 @@ export function findIpamPlugin(type: string, cniPath: string[], platform: NodeJS
   throw new CniError(CniCode.InvalidNetworkConfig, `failed to find plugin "${type}" in path [${dirs.join(' ')}]`);
 }
 
-/** Our environment for the delegate, with only CNI_COMMAND changed (Windows names are case-insensitive). */
+/**
+ * Set in the environment of every IPAM plugin we run, so that a copy of this plugin run as our IPAM
+ * plugin (a file identity check cannot see a copy) refuses instead of delegating again: without it,
+ * `"ipam": {"type": "nat"}` makes each process start the next, without end.
+ */
+export const IPAM_DELEGATE_ENV = 'NAT_CNI_IPAM_DELEGATE';
+
+const sameName = (a: string, b: string, platform: NodeJS.Platform) => (platform === 'win32' ? a.toUpperCase() === b.toUpperCase() : a === b);
+
+function envValue(env: NodeJS.ProcessEnv, name: string, platform: NodeJS.Platform): string | undefined {
+  const key = Object.keys(env).find((k) => sameName(k, name, platform));
+  return key === undefined ? undefined : env[key];
+}
+
+/** Refuse to run as the IPAM plugin of this plugin: the configuration names us as our own IPAM plugin. */
+export function refuseNestedDelegation(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): void {
+  const by = envValue(env, IPAM_DELEGATE_ENV, platform);
+  if (by === undefined || by === '') return;
+  throw new CniError(
+    CniCode.InvalidNetworkConfig,
+    `this plugin was run as the IPAM plugin of nat-cni (${by}): ipam.type names a copy of the nat plugin, not an IPAM plugin`,
+    `${IPAM_DELEGATE_ENV} is set only for the IPAM plugins nat-cni runs`,
+  );
+}
+
+/** The files this process runs from: nat.exe itself in a single-executable application, else the script. */
+export function ownExecutables(): string[] {
+  if (isSea()) return [process.execPath];
+  const script = process.argv[1];
+  return script === undefined || script === '' ? [] : [script];
+}
+
+/** Same file: the same device and inode (links of any kind), else the same real path. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = fs.statSync(a, { bigint: true });
+    const sb = fs.statSync(b, { bigint: true });
+    if (sa.ino !== 0n && sb.ino !== 0n) return sa.dev === sb.dev && sa.ino === sb.ino;
+    return fs.realpathSync.native(a) === fs.realpathSync.native(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * findIpamPlugin, refusing a plugin file that is this plugin itself (by file identity, so that a link
+ * or another name in CNI_PATH is caught too): delegating to ourselves would never end.
+ */
+export function resolveIpamPlugin(
+  type: string,
+  cniPath: string[],
+  platform: NodeJS.Platform = process.platform,
+  self: readonly string[] = ownExecutables(),
+): string {
+  const file = findIpamPlugin(type, cniPath, platform);
+  if (self.some((own) => sameFile(file, own))) {
+    throw new CniError(
+      CniCode.InvalidNetworkConfig,
+      `invalid IPAM plugin type ${JSON.stringify(type)}: ${file} is this nat plugin itself, not an IPAM plugin`,
+      'name an IPAM plugin such as host-local in ipam.type, or leave ipam.type out to let HNS allocate addresses',
+    );
+  }
+  return file;
+}
+
+/**
+ * Our environment for the delegate, with CNI_COMMAND changed (Windows names are case-insensitive) and
+ * the delegation marker set.
+ */
 function delegateEnv(env: NodeJS.ProcessEnv, command: IpamCommand, platform: NodeJS.Platform): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) {
-    if (platform === 'win32' ? k.toUpperCase() === 'CNI_COMMAND' : k === 'CNI_COMMAND') continue;
+    if (sameName(k, 'CNI_COMMAND', platform) || sameName(k, IPAM_DELEGATE_ENV, platform)) continue;
     out[k] = v;
   }
   out.CNI_COMMAND = command;
+  out[IPAM_DELEGATE_ENV] = `process ${process.pid}`;
   return out;
 }
 
@@ -208,7 +279,7 @@ export function delegateIpam(command: IpamCommand, options: DelegateIpamOptions)
   const timeoutMs = options.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS;
   // spawnSync reads a timeout of 0 as "none": never hang on a bad setting.
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CniError(CniCode.Internal, `invalid IPAM timeout: ${timeoutMs} ms`);
-  const file = findIpamPlugin(options.type, options.cniPath, platform);
+  const file = resolveIpamPlugin(options.type, options.cniPath, platform);
   // Process groups are a property of the OS we run on, not of the platform we name files for.
   const posix = process.platform !== 'win32';
   const spawnOptions: SpawnSyncOptions & { detached?: boolean } = {

@@ -7,14 +7,18 @@ import { listNetworks } from '../hns/client';
 import { parseNatConfig } from './config';
 import type { PluginDeps } from './deps';
 import { hnsVersion, missingFeatures } from './features';
+import { withHnsWarningsLogged } from './errors';
 
 export function cmdStatus(ctx: CniContext<'STATUS'>, deps: PluginDeps): void {
   const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
   let missing: string[];
   try {
     const api = deps.api();
-    missing = missingFeatures(hnsVersion(api), config);
-    listNetworks(api, { Name: config.name });
+    missing = withHnsWarningsLogged(deps.log, () => {
+      const lacking = missingFeatures(hnsVersion(api), config);
+      listNetworks(api, { Name: config.name });
+      return lacking;
+    });
   } catch (e) {
     const why = e instanceof CniError ? e.msg : (e as Error).message;
     throw new CniError(CniCode.PluginNotAvailable, `the Host Networking Service is not available: ${why}`, undefined, { cause: e });

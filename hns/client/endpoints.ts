@@ -6,7 +6,7 @@ import { HostComputeEndpoint, writeEndpointPolicyRequest, writeEndpointRequest }
 import type { EndpointRequest, PolicyInput, RequestType } from '../schema';
 import { createAndRead, decodeJson, withHandle } from './handles';
 import { detachEndpoint } from './namespaces';
-import { DEFAULT_QUERY, listObjects } from './query';
+import { DEFAULT_QUERY, enumerateIds, listObjects, removeObject } from './query';
 
 export const listEndpoints = (api: HcnApi, filter?: Record<string, unknown>): HostComputeEndpoint[] =>
   listObjects(api.endpoint, 'Endpoint', HostComputeEndpoint, filter);
@@ -17,6 +17,9 @@ export const findEndpointByName = (api: HcnApi, name: string): HostComputeEndpoi
 
 export const getEndpointById = (api: HcnApi, id: string): HostComputeEndpoint | undefined =>
   listEndpoints(api, { ID: id })[0];
+
+/** The IDs of the endpoints with this exact name, from the enumeration alone (no object is opened). */
+export const endpointIdsByName = (api: HcnApi, name: string): string[] => enumerateIds(api.endpoint, 'Endpoint', { Name: name });
 
 /**
  * ListEndpointsOfNetwork: HNS evaluates filters against its internal (v1) property names, hence
@@ -43,7 +46,7 @@ export function createEndpoint(api: HcnApi, networkId: string, req: EndpointRequ
         (id) => api.endpoint.create(nh, id, writeEndpointRequest({ ...req, HostComputeNetwork: networkId })),
         (eh) => api.endpoint.close(eh),
         (eh) => decodeJson('HcnQueryEndpointProperties', api.endpoint.query(eh, DEFAULT_QUERY), HostComputeEndpoint),
-        (id) => api.endpoint.delete(id),
+        (id) => void removeObject(api.endpoint, 'Endpoint', id),
       ),
   );
 }
@@ -56,11 +59,14 @@ export function endpointNamespace(ep: HostComputeEndpoint): string | undefined {
 
 /**
  * Delete an endpoint, detaching it from its namespace first as every client does. A namespace or
- * endpoint that is already gone is not an error: the outcome the caller wants is reached. Returns
- * whether an endpoint was actually deleted by this call.
+ * endpoint that is already gone is not an error: the outcome the caller wants is reached. "Gone" is
+ * what HNS lists, not what one call answered (see removeObject). A detach that finds nothing to
+ * detach is not fatal either: HNS drops an attached endpoint from its namespace when deleting it.
+ * Returns whether an endpoint was actually deleted by this call. `known` is the endpoint as the
+ * caller just read it, to spare reading it again.
  */
-export function deleteEndpoint(api: HcnApi, id: string): boolean {
-  const ep = getEndpointById(api, id);
+export function deleteEndpoint(api: HcnApi, id: string, known?: HostComputeEndpoint): boolean {
+  const ep = known ?? getEndpointById(api, id);
   if (!ep) return false;
   const ns = endpointNamespace(ep);
   if (ns) {
@@ -70,13 +76,7 @@ export function deleteEndpoint(api: HcnApi, id: string): boolean {
       if (!isNotFound(e)) throw e;
     }
   }
-  try {
-    api.endpoint.delete(id);
-    return true;
-  } catch (e) {
-    if (isNotFound(e)) return false;
-    throw e;
-  }
+  return removeObject(api.endpoint, 'Endpoint', id);
 }
 
 /** ModifyEndpointSettings with a policy request (hcsshim ApplyPolicy/AddPolicy): the endpoint afterwards. */

@@ -1,18 +1,35 @@
 /**
  * The shape of every hcsshim operation: open (or create) a handle, act, query, and always close,
  * whatever happened in between. Handles never outlive one operation.
+ *
+ * A close that fails changes nothing HNS holds (the object is as the work left it), so it never
+ * decides an operation's outcome: after work that succeeded it is a warning, after work that failed
+ * the work's error is the one that counts. Above all it must not skip the clean-up of a failed create.
  */
 import type { z } from 'zod';
 import type { HcnHandle } from '../api';
 import { randomGuid } from '../guid';
+import { reportHnsWarning } from './warnings';
+
+function closeOrWarn(close: (h: HcnHandle) => void, handle: HcnHandle): void {
+  try {
+    close(handle);
+  } catch (e) {
+    reportHnsWarning(`a handle could not be closed: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+}
 
 export function withHandle<T>(open: () => HcnHandle, close: (h: HcnHandle) => void, act: (h: HcnHandle) => T): T {
   const handle = open();
+  let value: T;
   try {
-    return act(handle);
-  } finally {
-    close(handle);
+    value = act(handle);
+  } catch (e) {
+    closeOrWarn(close, handle);
+    throw e;
   }
+  closeOrWarn(close, handle);
+  return value;
 }
 
 /** HNS answered with JSON the schema does not accept: a protocol fault, not a missing object. */
@@ -42,6 +59,9 @@ export function decodeJson<S extends z.ZodType>(call: string, text: string, sche
  * Create an object under an ID chosen here (HNS takes a non-zero GUID as the new object's ID) and read
  * it back. hcsshim passes the zero GUID and learns the ID only from the query, so when the query fails
  * the object is left behind unknown; knowing the ID, we delete it and the create is all or nothing.
+ * The same holds when the create itself fails: its answer may have been lost after HNS created the
+ * object (an RPC failure on the way back), and only we know the ID to look for. `remove` must treat
+ * an object that does not exist as removed.
  */
 export function createAndRead<T>(
   create: (id: string) => HcnHandle,
@@ -50,17 +70,30 @@ export function createAndRead<T>(
   remove: (id: string) => void,
 ): T {
   const id = randomGuid();
-  const handle = create(id);
+  let handle: HcnHandle;
   try {
-    return read(handle);
+    handle = create(id);
   } catch (e) {
-    try {
-      remove(id);
-    } catch {
-      // The read failure is what the caller must see.
-    }
+    removeLeftover(remove, id);
     throw e;
-  } finally {
-    close(handle);
+  }
+  let value: T;
+  try {
+    value = read(handle);
+  } catch (e) {
+    closeOrWarn(close, handle);
+    removeLeftover(remove, id);
+    throw e;
+  }
+  closeOrWarn(close, handle);
+  return value;
+}
+
+/** The create's own failure is what the caller must see; a failed clean-up is a warning naming the object. */
+function removeLeftover(remove: (id: string) => void, id: string): void {
+  try {
+    remove(id);
+  } catch (e) {
+    reportHnsWarning(`object ${id} of a failed create could not be removed: ${e instanceof Error ? e.message : String(e)}`, e);
   }
 }

@@ -4,3 +4,4 @@ export * from './networks';
 export * from './endpoints';
 export * from './namespaces';
 export * from './globals';
+export * from './warnings';

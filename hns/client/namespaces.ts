@@ -3,7 +3,7 @@ import type { HcnApi } from '../api';
 import { HostComputeNamespace, namespaceEndpointIds, writeNamespaceEndpointRequest, writeNamespaceRequest } from '../schema';
 import type { NamespaceRequest } from '../schema';
 import { createAndRead, decodeJson, withHandle } from './handles';
-import { DEFAULT_QUERY, listObjects } from './query';
+import { DEFAULT_QUERY, listObjects, removeObject } from './query';
 import { guidEquals } from '../guid';
 
 export const listNamespaces = (api: HcnApi, filter?: Record<string, unknown>): HostComputeNamespace[] =>
@@ -18,7 +18,7 @@ export function createNamespace(api: HcnApi, req: NamespaceRequest = {}): HostCo
     (id) => api.namespace.create(id, writeNamespaceRequest(req)),
     (h) => api.namespace.close(h),
     (h) => decodeJson('HcnQueryNamespaceProperties', api.namespace.query(h, DEFAULT_QUERY), HostComputeNamespace),
-    (id) => api.namespace.delete(id),
+    (id) => void removeObject(api.namespace, 'Namespace', id),
   );
 }
 

@@ -3,7 +3,7 @@ import type { HcnApi } from '../api';
 import { HostComputeNetwork, writeNetworkRequest } from '../schema';
 import type { NetworkRequest } from '../schema';
 import { createAndRead, decodeJson } from './handles';
-import { DEFAULT_QUERY, listObjects } from './query';
+import { DEFAULT_QUERY, listObjects, removeObject } from './query';
 
 export const listNetworks = (api: HcnApi, filter?: Record<string, unknown>): HostComputeNetwork[] =>
   listObjects(api.network, 'Network', HostComputeNetwork, filter);
@@ -44,7 +44,7 @@ export function createNetwork(api: HcnApi, req: NetworkRequest): HostComputeNetw
     (id) => api.network.create(id, writeNetworkRequest(req)),
     (h) => api.network.close(h),
     (h) => decodeJson('HcnQueryNetworkProperties', api.network.query(h, DEFAULT_QUERY), HostComputeNetwork),
-    (id) => api.network.delete(id),
+    (id) => void removeObject(api.network, 'Network', id),
   );
 }
 
