@@ -5,7 +5,7 @@
 import type { HcnApi } from '../hns/api';
 import { createHcnApi, parseHnsBackend, HNS_BACKEND_ENV } from '../hns/backend';
 import type { Result } from '../spec/result/model';
-import { delegateIpam, type DelegateIpamOptions, type IpamCommand } from './ipam';
+import { delegateIpam, delegateIpamVersions, type DelegateIpamOptions, type IpamCommand } from './ipam';
 import { createPluginLog, type PluginLog } from './log';
 import { defaultLockDir, withNetworkLock } from './lock';
 import type { LogLevel } from './config';
@@ -18,6 +18,8 @@ export interface PluginDeps {
   api(): HcnApi;
   lock<T>(network: string, fn: () => T): T;
   ipam(command: IpamCommand, request: IpamRequest): Result | undefined;
+  /** The IPAM plugin's VERSION answer: the versions it supports. */
+  ipamVersions(request: IpamRequest): string[];
   log: PluginLog;
   dispose(): void;
 }
@@ -38,6 +40,7 @@ export function createDeps({ env, platform, logFile, logLevel }: DepsOptions): P
     api: () => (api ??= createHcnApi(backend)),
     lock: (network, fn) => withNetworkLock(network, { dir: lockDir, platform }, fn),
     ipam: (command, request) => delegateIpam(command, { ...request, platform }),
+    ipamVersions: (request) => delegateIpamVersions({ ...request, platform }),
     log: createPluginLog({ file: logFile, level: logLevel, env, platform }),
     dispose: () => api?.dispose(),
   };
