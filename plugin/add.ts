@@ -193,7 +193,7 @@ export function endpointMismatch(
   if (!ep.HostComputeNetwork || !guidEquals(ep.HostComputeNetwork, networkId)) {
     return `it belongs to network ${ep.HostComputeNetwork ?? '(none)'}, not ${networkId}`;
   }
-  const drift = portMappingDrift(config, ep);
+  const drift = portMappingDrift(config, ep, subnets);
   if (drift) return `its port mappings [${drift.have}] differ from the requested [${drift.want}]`;
   if (config.flags.loopbackDSR && !hasLoopbackDsr(ep)) return 'it lacks the loopback DSR policy the config asks for';
   for (const ip of config.staticIps) {

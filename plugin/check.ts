@@ -18,7 +18,7 @@ import type { PluginDeps } from './deps';
 import { NatCode, toCniErrorFromHns, withHnsWarningsLogged } from './errors';
 import { refuseNestedDelegation } from './ipam';
 import { delegatedIpam } from './delegated-ipam';
-import { portMappingDrift } from './hnsrequests';
+import { portMappingDrift, subnetsOfNetwork } from './hnsrequests';
 import { endpointName, namespaceGuid } from './netns';
 import { cniMac } from './result';
 
@@ -63,7 +63,7 @@ function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netn
   if (!ns) throw drift(`namespace ${netns} (CNI_NETNS) no longer exists in HNS`);
   if (!namespaceHasEndpoint(ns, ep.ID)) throw drift(`namespace ${netns} does not list endpoint "${name}"`);
 
-  const mappings = portMappingDrift(config, ep);
+  const mappings = portMappingDrift(config, ep, subnetsOfNetwork(network));
   if (mappings) throw drift(`endpoint "${name}" has port mappings [${mappings.have}], expected [${mappings.want}]`);
 
   checkPrevResult(prev, ep, ctx.ifName, name);

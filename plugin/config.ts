@@ -339,6 +339,12 @@ export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatCon
 
   const additionalRoutes = parseAdditionalRoutes(c.additionalRoutes);
   const subnets = deriveSubnets(c.ipam, additionalRoutes, flags, warnings);
+  if (flags.enableDualStack && new Set(subnets.map((s) => s.family)).size < 2) {
+    warnings.push(
+      'optionalFlags.enableDualStack: dual stack needs an IPv4 and an IPv6 subnet (ipam.ranges) and the config has ' +
+        (subnets.length === 0 ? 'none' : `only ${subnets.map((s) => s.prefix).join(', ')}`) + '; the flag changes nothing by itself',
+    );
+  }
 
   const policyArgs = readPolicyArgs(getKey(raw, 'AdditionalArgs'), 'AdditionalArgs');
   const winBridgePolicies = readPolicyArgs(getKey(raw, 'policies'), 'policies');

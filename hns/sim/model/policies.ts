@@ -125,7 +125,12 @@ export function portKeys(policies: readonly EndpointPolicy[]): PortKey[] {
   return keys;
 }
 
-/** Two mappings clash on the host when protocol, port and family match and the VIPs overlap (a missing or unspecified VIP is every address) [I]. */
+/**
+ * Two mappings clash on the host when protocol, port and family match and the VIPs overlap (a missing or
+ * unspecified VIP is every address) [I]. The family is the NatFlags IPv6 bit (hcsshim hcn/hcnpolicy.go):
+ * an IPv4 and an IPv6 mapping of one port live side by side, as microsoft/windows-container-networking#104
+ * programs them on dual-stack hosts (test/hns/sim/public-sources.test.ts).
+ */
 export function portsClash(a: PortKey, b: PortKey): boolean {
   if (a.protocol !== b.protocol || a.port !== b.port || a.ipv6 !== b.ipv6) return false;
   if (!a.vip || !b.vip || isUnspecified(a.vip) || isUnspecified(b.vip)) return true;
