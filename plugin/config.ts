@@ -21,6 +21,7 @@ import {
   parseCidr,
   parseIp,
   type IpAddress,
+  intendedSubnet,
   type IpFamily,
   type Subnet,
 } from './subnet';
@@ -193,6 +194,8 @@ function routeGateway(route: ParsedRoute, at: FieldPath, warnings: string[]): { 
 
 interface SubnetCandidate {
   subnet: Subnet;
+  /** The address part as written, for the host-bits warning. */
+  written: IpAddress;
   at: FieldPath;
   gateway?: { ip: IpAddress; at: FieldPath };
 }
@@ -200,7 +203,7 @@ interface SubnetCandidate {
 function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined, warnings: string[]): SubnetCandidate[] {
   const candidates: SubnetCandidate[] = [];
   if (ipam?.subnet !== undefined && ipam.subnet !== '') {
-    candidates.push({ subnet: mustParseCidr(ipam.subnet, ['ipam', 'subnet']), at: ['ipam', 'subnet'] });
+    candidates.push({ subnet: mustParseCidr(ipam.subnet, ['ipam', 'subnet']), written: writtenAddress(ipam.subnet), at: ['ipam', 'subnet'] });
   }
   // host-local's `ranges`: the Go plugin drops them (issue #64); their first range per set names a subnet.
   (ipam?.ranges ?? []).forEach((set, i) => {
@@ -209,14 +212,11 @@ function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined, wa
       const subnet = mustParseCidr(range.subnet, [...at, 'subnet']);
       if (j > 0) return;
       const gateway = range.gateway === undefined || range.gateway === '' ? undefined : { ip: mustParseIp(range.gateway, [...at, 'gateway']), at: [...at, 'gateway'] };
-      candidates.push({ subnet, at: [...at, 'subnet'], ...(gateway ? { gateway } : {}) });
+      candidates.push({ subnet, written: writtenAddress(range.subnet), at: [...at, 'subnet'], ...(gateway ? { gateway } : {}) });
     });
   });
   const byFamily = new Map<IpFamily, SubnetCandidate>();
   for (const c of candidates) {
-    if (c.subnet.hadHostBits) {
-      warnings.push(`${formatPath(c.at)}: host bits set; using network ${c.subnet.prefix}`);
-    }
     const seen = byFamily.get(c.subnet.family);
     if (seen === undefined) byFamily.set(c.subnet.family, c);
     else if (seen.subnet.prefix !== c.subnet.prefix) {
@@ -230,7 +230,29 @@ function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined, wa
   return [...byFamily.values()];
 }
 
+/** The address part of a CIDR that mustParseCidr accepted. */
+const writtenAddress = (cidr: string): IpAddress => (parseIp(cidr.slice(0, cidr.indexOf('/'))) as { ok: true; value: IpAddress }).value;
+
+/**
+ * A subnet written with host bits set: HNS refuses such a prefix (0x803B000A, microsoft/containers-toolkit#24,
+ * windows-container-networking#69), so only its network form ever reaches HNS. The warning says what is
+ * used, what the written address and gateway suggest was meant, and where to fix it: the runtime does not
+ * tell a plugin which file its config came from, so the network name and the conf folder stand for it.
+ */
+function hostBitsWarning(c: SubnetCandidate, name: string, gateway: string | undefined): string {
+  const gw = gateway === undefined ? undefined : parseIp(gateway);
+  const meant = intendedSubnet(c.written, gw?.ok ? gw.value : undefined);
+  const written = `${c.written.address}/${c.subnet.prefixLength}`;
+  return (
+    `${formatPath(c.at)} "${written}" has host bits set, which HNS refuses (0x803B000A); using network ${c.subnet.prefix}` +
+    (meant && meant.prefix !== c.subnet.prefix ? `. ${gateway ? `With gateway ${gateway} i` : 'I'}t looks like ${meant.prefix} was meant` : '') +
+    `. Fix ${formatPath(c.at)} in the CNI config file of network "${name}" (in the runtime's CNI conf folder, e.g. containerd's conf_dir). ` +
+    `An HNS network "${name}" that already exists keeps its own subnet`
+  );
+}
+
 function deriveSubnets(
+  name: string,
   ipam: z.output<typeof ipamSchema> | null | undefined,
   additionalRoutes: Route[],
   flags: OptionalFlags,
@@ -262,10 +284,15 @@ function deriveSubnets(
       const i = additionalRoutes.findIndex((r) => r.dst === defaultDst && r.gw.includes(':') === (c.subnet.family === 6));
       if (i >= 0) chosen = { ip: mustParseIp((additionalRoutes[i] as Route).gw, ['additionalRoutes', i, 'gw']), at: ['additionalRoutes', i, 'gw'] };
     }
-    if (chosen === undefined) return { ...c.subnet, gateway: firstHostAddress(c.subnet), gatewaySource: 'derived' };
-    const problem = gatewayProblem(c.subnet, chosen.ip);
-    if (problem !== undefined) throw invalidConfig(chosen.at, problem);
-    return { ...c.subnet, gateway: chosen.ip.address, gatewaySource: formatPath(chosen.at) };
+    let subnet: NetworkSubnet;
+    if (chosen === undefined) subnet = { ...c.subnet, gateway: firstHostAddress(c.subnet), gatewaySource: 'derived' };
+    else {
+      const problem = gatewayProblem(c.subnet, chosen.ip);
+      if (problem !== undefined) throw invalidConfig(chosen.at, problem);
+      subnet = { ...c.subnet, gateway: chosen.ip.address, gatewaySource: formatPath(chosen.at) };
+    }
+    if (c.subnet.hadHostBits) warnings.push(hostBitsWarning(c, name, chosen?.ip.address));
+    return subnet;
   });
 }
 
@@ -338,7 +365,7 @@ export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatCon
   if (c.loopbackDSR) flags.loopbackDSR = true;
 
   const additionalRoutes = parseAdditionalRoutes(c.additionalRoutes);
-  const subnets = deriveSubnets(c.ipam, additionalRoutes, flags, warnings);
+  const subnets = deriveSubnets(name, c.ipam, additionalRoutes, flags, warnings);
   if (flags.enableDualStack && new Set(subnets.map((s) => s.family)).size < 2) {
     warnings.push(
       'optionalFlags.enableDualStack: dual stack needs an IPv4 and an IPv6 subnet (ipam.ranges) and the config has ' +
