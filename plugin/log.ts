@@ -17,7 +17,7 @@ import createDebug from 'debug';
 import { LockTimeoutError, withLock } from '../hns/lockfile';
 import { makeDirsSync } from '../hns/mkdir';
 import { writeAllSync } from '../spec/stdin';
-import { ensureProtectedFolder, fileSddl } from '../hns/ffi/security';
+import { ensureProtectedFolder, fileSddl, processUserSid } from '../hns/ffi/security';
 import { judgeFolder, parseSddl } from '../hns/ffi/sddl';
 import { LOG_LEVELS, type LogLevel } from './config';
 
@@ -294,7 +294,7 @@ function fileSink(file: string, maxBytes: number, keep: number, secure: () => vo
 function windowsLogFolder(dir: string, ours: boolean): void {
   if (ours) return ensureProtectedFolder(dir);
   makeDirsSync(dir);
-  const verdict = judgeFolder(parseSddl(fileSddl(dir)), dir);
+  const verdict = judgeFolder(parseSddl(fileSddl(dir)), dir, processUserSid());
   if (!verdict.ok) throw new Error(verdict.why);
 }
 

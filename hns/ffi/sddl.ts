@@ -7,10 +7,14 @@
  * Syntax: learn.microsoft.com "Security Descriptor String Format", "ACE Strings", "SID Strings".
  */
 
-/** SYSTEM and the built-in Administrators group, full control, nothing inherited ("P"). */
-export const FOLDER_SDDL = 'D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)';
+/**
+ * Owned by the built-in Administrators group (a SYSTEM or elevated token may name it: the group is
+ * in the token with SE_GROUP_OWNER; a plain user's create then fails, which is right), SYSTEM and
+ * Administrators full control, nothing inherited ("P").
+ */
+export const FOLDER_SDDL = 'O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)';
 /** The same for the network mutex (GA: every mutex right). */
-export const MUTEX_SDDL = 'D:P(A;;GA;;;SY)(A;;GA;;;BA)';
+export const MUTEX_SDDL = 'O:BAD:P(A;;GA;;;SY)(A;;GA;;;BA)';
 
 export interface Ace {
   /** A (allow), D (deny), or another ACE type letter pair (OA, AU, ...). */
@@ -57,8 +61,12 @@ export const ADMINISTRATORS_SID = 'S-1-5-32-544';
 export const TRUSTED_INSTALLER_SID = 'S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464';
 const CREATOR_OWNER_SID = 'S-1-3-0';
 
-/** Principals that may own or write what we load and lock: the OS and the administrators. */
+/**
+ * Principals that may own or write what we load and lock: the OS, the administrators, and the
+ * account this process runs as (`self`; SYSTEM under containerd), which can do all we can anyway.
+ */
 const TRUSTED = new Set([SYSTEM_SID, ADMINISTRATORS_SID, TRUSTED_INSTALLER_SID]);
+const trusted = (sidValue: string, self: string | undefined): boolean => TRUSTED.has(sidValue) || sidValue === self;
 
 const RIGHT_LETTERS: Record<string, number> = {
   GA: 0x10000000,
@@ -152,12 +160,12 @@ const isAllow = (a: Ace): boolean => a.type === 'A' || a.type === 'OA';
 const inheritOnly = (a: Ace): boolean => a.flags.includes('IO');
 
 /** `children`: inherit-only entries count too (a folder's decide who may change the files we create in it). */
-function judge(sd: Sddl, what: string, rights: number, children: boolean): Verdict {
+function judge(sd: Sddl, what: string, rights: number, children: boolean, self: string | undefined): Verdict {
   if (sd.owner === undefined) return { ok: false, why: `${what} has no owner` };
-  if (!TRUSTED.has(sd.owner)) return { ok: false, why: `${what} is owned by ${sd.owner}, not by SYSTEM or Administrators` };
+  if (!trusted(sd.owner, self)) return { ok: false, why: `${what} is owned by ${sd.owner}, not by SYSTEM, Administrators or ${self ?? 'this account'}` };
   if (!sd.dacl) return { ok: false, why: `${what} has no DACL: everyone has full access` };
   for (const ace of sd.dacl.aces) {
-    if (!isAllow(ace) || (ace.rights & rights) === 0 || TRUSTED.has(ace.sid)) continue;
+    if (!isAllow(ace) || (ace.rights & rights) === 0 || trusted(ace.sid, self)) continue;
     // CREATOR OWNER applied to children only: the creator of a child is someone who may write
     // here, which the other entries already restrict to trusted principals.
     if (ace.sid === CREATOR_OWNER_SID && inheritOnly(ace)) continue;
@@ -169,20 +177,27 @@ function judge(sd: Sddl, what: string, rights: number, children: boolean): Verdi
 }
 
 /** May we load code from, or write our state into, a folder with this descriptor? */
-export const judgeFolder = (sd: Sddl, folder: string): Verdict => judge(sd, `the folder ${folder}`, FOLDER_WRITE_RIGHTS, true);
+export const judgeFolder = (sd: Sddl, folder: string, self?: string): Verdict =>
+  judge(sd, `the folder ${folder}`, FOLDER_WRITE_RIGHTS, true, self);
 
 /** May we take, as our network lock, an existing mutex with this descriptor? */
-export const judgeMutex = (sd: Sddl, name: string): Verdict => judge(sd, `the mutex ${name}`, MUTEX_HOLD_RIGHTS, false);
+export const judgeMutex = (sd: Sddl, name: string, self?: string): Verdict =>
+  judge(sd, `the mutex ${name}`, MUTEX_HOLD_RIGHTS, false, self);
 
 /**
  * What to do with a folder we want to use: `ok`, `protect` (ours but its DACL lets others in, e.g.
  * inherited from a parent that grants Users write: set our protected DACL), or `refuse` (owned by
  * someone else, or a reparse point: we cannot know where it leads).
  */
-export function folderAction(sd: Sddl, folder: string, reparsePoint: boolean): { action: 'ok' } | { action: 'protect' | 'refuse'; why: string } {
+export function folderAction(
+  sd: Sddl,
+  folder: string,
+  reparsePoint: boolean,
+  self?: string,
+): { action: 'ok' } | { action: 'protect' | 'refuse'; why: string } {
   if (reparsePoint) return { action: 'refuse', why: `the folder ${folder} is a reparse point (junction or symbolic link)` };
-  const verdict = judgeFolder(sd, folder);
+  const verdict = judgeFolder(sd, folder, self);
   if (verdict.ok) return { action: 'ok' };
-  if (sd.owner !== undefined && TRUSTED.has(sd.owner)) return { action: 'protect', why: verdict.why };
+  if (sd.owner !== undefined && trusted(sd.owner, self)) return { action: 'protect', why: verdict.why };
   return { action: 'refuse', why: verdict.why };
 }

@@ -30,6 +30,11 @@ interface Win32 {
   GetSecurityInfo: Fn;
   GetSecurityDescriptorDacl: Fn;
   SetNamedSecurityInfoW: Fn;
+  GetCurrentProcess: Fn;
+  OpenProcessToken: Fn;
+  GetTokenInformation: Fn;
+  ConvertSidToStringSidW: Fn;
+  CloseHandle: Fn;
 }
 
 let win32: Win32 | undefined;
@@ -67,8 +72,43 @@ function api(): Win32 {
     SetNamedSecurityInfoW: adv.func(
       'uint32_t __stdcall SetNamedSecurityInfoW(const char16_t *name, int type, uint32_t info, void *owner, void *group, void *dacl, void *sacl)',
     ),
+    GetCurrentProcess: k32.func('void * __stdcall GetCurrentProcess()'),
+    OpenProcessToken: adv.func('int __stdcall OpenProcessToken(void *process, uint32_t access, _Out_ void **token)'),
+    GetTokenInformation: adv.func('int __stdcall GetTokenInformation(void *token, int cls, void *buf, uint32_t len, _Out_ uint32_t *needed)'),
+    ConvertSidToStringSidW: adv.func('int __stdcall ConvertSidToStringSidW(void *sid, _Out_ void **str)'),
+    CloseHandle: k32.func('int __stdcall CloseHandle(void *h)'),
   };
   return win32;
+}
+
+let selfSid: string | undefined;
+
+/** The SID of the account this process runs as (TokenUser of its token), as S-1-…. */
+export function processUserSid(): string {
+  if (selfSid) return selfSid;
+  const w = api();
+  const TOKEN_QUERY = 0x8;
+  const TOKEN_USER = 1;
+  const token: unknown[] = [null];
+  if (!w.OpenProcessToken(w.GetCurrentProcess(), TOKEN_QUERY, token)) throw new Error(`OpenProcessToken failed (error ${w.GetLastError() as number})`);
+  try {
+    const buf = Buffer.alloc(256);
+    if (!w.GetTokenInformation(token[0], TOKEN_USER, buf, buf.length, [0])) {
+      throw new Error(`GetTokenInformation(TokenUser) failed (error ${w.GetLastError() as number})`);
+    }
+    // TOKEN_USER starts with SID_AND_ATTRIBUTES, whose first member is the PSID, pointing into buf
+    // itself (koffi passes a Buffer given as `void *` by its address, without a copy).
+    const out: unknown[] = [null];
+    if (!w.ConvertSidToStringSidW(buf.readBigUInt64LE(0), out)) throw new Error(`ConvertSidToStringSidW failed (error ${w.GetLastError() as number})`);
+    try {
+      selfSid = w.koffi.decode(out[0], 'char16_t', -1) as string;
+    } finally {
+      w.LocalFree(out[0]);
+    }
+    return selfSid;
+  } finally {
+    w.CloseHandle(token[0]);
+  }
 }
 
 const SDDL_REVISION_1 = 1;
@@ -184,11 +224,11 @@ export function ensureProtectedFolder(path: string): void {
     attrs = attributes(path);
   }
   if (attrs === undefined || (attrs & FILE_ATTRIBUTE_DIRECTORY) === 0) throw new UntrustedObjectError(`${path} is not a folder`);
-  const decision = folderAction(parseSddl(fileSddl(path)), path, (attrs & FILE_ATTRIBUTE_REPARSE_POINT) !== 0);
+  const decision = folderAction(parseSddl(fileSddl(path)), path, (attrs & FILE_ATTRIBUTE_REPARSE_POINT) !== 0, processUserSid());
   if (decision.action === 'refuse') throw new UntrustedObjectError(`${decision.why}; remove it (an administrator) so that nat-cni can create it`);
   if (decision.action === 'protect') {
     protect(path, FOLDER_SDDL);
-    const after = folderAction(parseSddl(fileSddl(path)), path, false);
+    const after = folderAction(parseSddl(fileSddl(path)), path, false, processUserSid());
     if (after.action !== 'ok') throw new UntrustedObjectError(`${path}: still untrusted after setting its DACL: ${after.why}`);
   }
 }
@@ -209,7 +249,7 @@ export function createTrustedMutex(name: string): unknown {
     throw new Error(`CreateMutexW(${name}) failed with error ${err}`);
   }
   try {
-    const verdict = judgeMutex(parseSddl(handleSddl(handle, `the mutex ${name}`)), name);
+    const verdict = judgeMutex(parseSddl(handleSddl(handle, `the mutex ${name}`)), name, processUserSid());
     if (!verdict.ok) throw new UntrustedObjectError(verdict.why);
   } catch (e) {
     closeHandle(handle);

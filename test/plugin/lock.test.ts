@@ -13,6 +13,9 @@ import {
   networkMutexName,
   withNetworkLock,
 } from '../../plugin/lock';
+import { lockHoldMs } from '../../plugin/deps';
+import { DEFAULT_IPAM_TIMEOUT_MS } from '../../plugin/ipam';
+import { DEFAULT_LOCK_HOLD_MS } from '../../plugin/watchdog';
 
 const REPO = path.resolve(__dirname, '../..');
 let work: string;
@@ -273,6 +276,16 @@ describe('withNetworkLock: PID reuse and the bound on holding', () => {
     expect(answer).toMatchObject({ cniVersion: '1.0.0', code: 11 });
     expect(answer.msg).toContain('the lock of network "net"');
     expect(withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 2_000 }, () => 'free')).toBe('free');
+  });
+
+  it('takes its bound from NAT_CNI_LOCK_HOLD_MS only to shorten it', () => {
+    expect(lockHoldMs({})).toBe(DEFAULT_LOCK_HOLD_MS);
+    expect(lockHoldMs({ NAT_CNI_LOCK_HOLD_MS: '1500' })).toBe(1500);
+    for (const v of ['0', '-5', 'x', '1.5', String(DEFAULT_LOCK_HOLD_MS + 1)]) {
+      expect(lockHoldMs({ NAT_CNI_LOCK_HOLD_MS: v }), v).toBe(DEFAULT_LOCK_HOLD_MS);
+    }
+    // Longer than the IPAM plugin's own timeout (60 s): a legitimate IPAM call is never cut short.
+    expect(DEFAULT_LOCK_HOLD_MS).toBeGreaterThan(DEFAULT_IPAM_TIMEOUT_MS);
   });
 
   it('lets a holder that finishes in time return normally (the watchdog is stopped)', () => {
