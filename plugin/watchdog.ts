@@ -46,7 +46,14 @@ export function watchdogAnswer(options: WatchdogOptions): { answer: string; line
 
 export function startWatchdog(options: WatchdogOptions): Watchdog {
   const cell = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER, { eval: true, workerData: { cell, holdMs: options.holdMs, ...watchdogAnswer(options) } });
+  // stdout/stderr true: the worker's streams are not piped to ours, so that creating it does not
+  // touch process.stdout (a stream on a pipe fails under Wine; the plugin writes fd 1 directly).
+  const worker = new Worker(WORKER, {
+    eval: true,
+    stdout: true,
+    stderr: true,
+    workerData: { cell, holdMs: options.holdMs, ...watchdogAnswer(options) },
+  });
   // Never the reason the process stays alive; errors of the thread itself are not the call's.
   worker.unref();
   worker.on('error', () => undefined);

@@ -160,7 +160,7 @@ const isAllow = (a: Ace): boolean => a.type === 'A' || a.type === 'OA';
 const inheritOnly = (a: Ace): boolean => a.flags.includes('IO');
 
 /** `children`: inherit-only entries count too (a folder's decide who may change the files we create in it). */
-function judge(sd: Sddl, what: string, rights: number, children: boolean, self: string | undefined): Verdict {
+function judge(sd: Sddl, what: string, rights: number, children: boolean, self: string | undefined, lets: string): Verdict {
   if (sd.owner === undefined) return { ok: false, why: `${what} has no owner` };
   if (!trusted(sd.owner, self)) return { ok: false, why: `${what} is owned by ${sd.owner}, not by SYSTEM, Administrators or ${self ?? 'this account'}` };
   if (!sd.dacl) return { ok: false, why: `${what} has no DACL: everyone has full access` };
@@ -171,18 +171,18 @@ function judge(sd: Sddl, what: string, rights: number, children: boolean, self: 
     if (ace.sid === CREATOR_OWNER_SID && inheritOnly(ace)) continue;
     if (inheritOnly(ace) && !children) continue;
     const hex = `0x${(ace.rights >>> 0).toString(16)}`;
-    return { ok: false, why: `${what} grants ${ace.sid} access ${hex}, which lets it change the contents or the protection` };
+    return { ok: false, why: `${what} grants ${ace.sid} access ${hex}, which lets it ${lets}` };
   }
   return { ok: true };
 }
 
 /** May we load code from, or write our state into, a folder with this descriptor? */
 export const judgeFolder = (sd: Sddl, folder: string, self?: string): Verdict =>
-  judge(sd, `the folder ${folder}`, FOLDER_WRITE_RIGHTS, true, self);
+  judge(sd, `the folder ${folder}`, FOLDER_WRITE_RIGHTS, true, self, 'change its contents or its protection');
 
 /** May we take, as our network lock, an existing mutex with this descriptor? */
 export const judgeMutex = (sd: Sddl, name: string, self?: string): Verdict =>
-  judge(sd, `the mutex ${name}`, MUTEX_HOLD_RIGHTS, false, self);
+  judge(sd, `the mutex ${name}`, MUTEX_HOLD_RIGHTS, false, self, 'hold the lock or change its protection');
 
 /**
  * What to do with a folder we want to use: `ok`, `protect` (ours but its DACL lets others in, e.g.

@@ -120,7 +120,6 @@ const SE_KERNEL_OBJECT = 6;
 const FILE_ATTRIBUTE_DIRECTORY = 0x10;
 const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
 const INVALID_FILE_ATTRIBUTES = 0xffffffff;
-const ERROR_ALREADY_EXISTS = 183;
 const ERROR_ACCESS_DENIED = 5;
 
 const isNull = (p: unknown): boolean => p === null || p === 0n;
@@ -217,11 +216,10 @@ export function ensureProtectedFolder(path: string): void {
     const created = withDescriptor(FOLDER_SDDL, (sd) =>
       w.CreateDirectoryW(path, { nLength: 24, lpSecurityDescriptor: sd, bInheritHandle: 0 }),
     );
-    // Lost a race with another plugin process (or someone else): judge what is there.
-    if (!created && (w.GetLastError() as number) !== ERROR_ALREADY_EXISTS) {
-      throw new UntrustedObjectError(`cannot create the folder ${path} (error ${w.GetLastError() as number})`);
-    }
+    const error = created ? 0 : (w.GetLastError() as number);
     attrs = attributes(path);
+    // Lost a race with another plugin process (or someone else): what is there is judged below.
+    if (attrs === undefined) throw new UntrustedObjectError(`cannot create the folder ${path} (error ${error})`);
   }
   if (attrs === undefined || (attrs & FILE_ATTRIBUTE_DIRECTORY) === 0) throw new UntrustedObjectError(`${path} is not a folder`);
   const decision = folderAction(parseSddl(fileSddl(path)), path, (attrs & FILE_ATTRIBUTE_REPARSE_POINT) !== 0, processUserSid());

@@ -36,16 +36,17 @@ describe('parseSddl', () => {
 });
 
 describe('what we create', () => {
-  it('folders: SYSTEM and Administrators full control, inherited by children, protected', () => {
-    expect(FOLDER_SDDL).toBe('D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)');
-    // As Windows reports it back once created by SYSTEM (owner: the creator's default owner).
-    expect(judgeFolder(parseSddl(`O:SY${FOLDER_SDDL}`), 'f')).toEqual({ ok: true });
-    expect(judgeFolder(parseSddl(`O:BA${FOLDER_SDDL}`), 'f')).toEqual({ ok: true });
+  it('folders: owned by Administrators, SYSTEM and Administrators full control, inherited by children, protected', () => {
+    expect(FOLDER_SDDL).toBe('O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)');
+    expect(judgeFolder(parseSddl(FOLDER_SDDL), 'f')).toEqual({ ok: true });
+    // Our own account (the process's token user) is as trusted as SYSTEM: it is who we are.
+    expect(judgeFolder(parseSddl('O:S-1-5-21-0-0-0-1000D:(A;;FA;;;S-1-5-21-0-0-0-1000)'), 'f', 'S-1-5-21-0-0-0-1000')).toEqual({ ok: true });
+    expect(judgeFolder(parseSddl('O:S-1-5-21-0-0-0-1000D:(A;;FA;;;S-1-5-21-0-0-0-1000)'), 'f').ok).toBe(false);
   });
 
   it('the mutex: SYSTEM and Administrators every right, nobody else any', () => {
-    expect(MUTEX_SDDL).toBe('D:P(A;;GA;;;SY)(A;;GA;;;BA)');
-    expect(judgeMutex(parseSddl(`O:BA${MUTEX_SDDL}`), 'm')).toEqual({ ok: true });
+    expect(MUTEX_SDDL).toBe('O:BAD:P(A;;GA;;;SY)(A;;GA;;;BA)');
+    expect(judgeMutex(parseSddl(MUTEX_SDDL), 'm')).toEqual({ ok: true });
     // Windows maps generic rights when it stores them: 0x1f0001 is MUTEX_ALL_ACCESS.
     expect(judgeMutex(parseSddl('O:SYD:P(A;;0x1f0001;;;SY)(A;;0x1f0001;;;BA)'), 'm')).toEqual({ ok: true });
   });
