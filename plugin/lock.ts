@@ -11,6 +11,7 @@
  * bounded by a watchdog thread (./watchdog.ts), whatever blocks that call.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CniCode, CniError } from '../spec/errors';
@@ -82,9 +83,26 @@ export function withNetworkLock<T>(network: string, options: NetworkLockOptions,
   return withLockFile(network, timeoutMs, options.dir ?? defaultLockDir(), guarded);
 }
 
+/**
+ * The lock folder off Windows: ours, a real folder, and writable by nobody else, or another user
+ * could plant or hold our locks (a folder pre-created in a shared temp folder, or a link).
+ */
+export function checkLockDir(dir: string, uid: number | undefined = process.getuid?.()): void {
+  const st = fs.lstatSync(dir);
+  const why = !st.isDirectory()
+    ? 'is not a folder'
+    : uid !== undefined && st.uid !== uid
+      ? `is owned by uid ${st.uid}, not by us (uid ${uid})`
+      : (st.mode & 0o022) !== 0
+        ? `is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`
+        : undefined;
+  if (why) throw new CniError(NatCode.Untrusted, `refusing the lock folder ${dir}: it ${why}`);
+}
+
 function withLockFile<T>(network: string, timeoutMs: number, dir: string, fn: () => T): T {
   // Owner-only, so that other users cannot pre-create or hold our locks (umask may only narrow it).
   makeDirsSync(dir, 0o700);
+  checkLockDir(dir);
   let entered = false;
   try {
     return withLock(

@@ -20,8 +20,8 @@ type Koffi = typeof KoffiModule;
 let koffiModule: Koffi | undefined;
 
 /**
- * koffi, loaded on first use: it costs about 55 ms at startup, which the simulator backend (the
- * default off Windows) should not pay, and a bundle whose koffi cannot find its native addon must
+ * koffi, loaded on first use: it costs about 55 ms at startup, which the simulator backend
+ * should not pay, and a bundle whose koffi cannot find its native addon must
  * still run on the simulator. A CommonJS require() on purpose, as `import koffi = require('koffi')`
  * would be: with `import koffi from 'koffi'` esbuild picks koffi's ESM build, whose
  * createRequire(import.meta.url) becomes createRequire(undefined) in our CJS bundles. esbuild

@@ -8,6 +8,7 @@ import { CniError } from '../../spec/errors';
 import { LockTimeoutError } from '../../hns/lockfile';
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
+  checkLockDir,
   networkLockFile,
   networkLockToken,
   networkMutexName,
@@ -128,6 +129,23 @@ describe('withNetworkLock (lock file)', () => {
     const dir = path.join(freshDir(), 'sub', 'locks');
     withNetworkLock('nat', { dir, platform: 'linux' }, () => undefined);
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a lock folder that others may write to, that is not ours, or that is not a folder (code 105)', () => {
+    const open = freshDir();
+    fs.chmodSync(open, 0o777);
+    expect(() => withNetworkLock('nat', { dir: open, platform: 'linux' }, () => 1)).toThrow(/writable by group or others \(mode 777\)/);
+    const link = path.join(freshDir(), 'link');
+    fs.symlinkSync(freshDir(), link);
+    expect(() => checkLockDir(link)).toThrow(/not a folder/);
+    let err: unknown;
+    try {
+      checkLockDir(freshDir(), 4242);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CniError);
+    expect(err).toMatchObject({ code: 105, msg: expect.stringContaining('not by us (uid 4242)') });
   });
 
   it('refuses a nonsensical timeout', () => {
