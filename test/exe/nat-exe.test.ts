@@ -313,6 +313,25 @@ describe('hardening under Wine', () => {
     await holder;
   }, 60_000);
 
+  it('ends a call stuck in HNS under the lock at the bound (code 11); the next call gets the abandoned mutex', () => {
+    const config = natConfig('natstuck', 13);
+    const first = nat(cniEnv('ADD', 'ctr-stuck-0', hns.sim(['namespace', 'create']).trim()), config);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    // The server answers the next endpoint creation only after 8 s; the plugin's bound is 1.5 s.
+    hns.sim(['fault', 'add', '--fn', 'HcnCreateEndpoint', '--nth', '1', '--latency-ms', '8000']);
+    try {
+      const started = Date.now();
+      const stuck = nat(cniEnv('ADD', 'ctr-stuck-1', hns.sim(['namespace', 'create']).trim(), { NAT_CNI_LOCK_HOLD_MS: '1500' }), config);
+      expect(Date.now() - started).toBeLessThan(7_000);
+      expect(stuck.status).not.toBe(0);
+      expect(JSON.parse(stuck.stdout)).toMatchObject({ cniVersion: '1.0.0', code: 11, msg: expect.stringContaining('"natstuck"') });
+      const next = nat(cniEnv('ADD', 'ctr-stuck-2', hns.sim(['namespace', 'create']).trim()), config);
+      expect(next.status, next.stdout + next.stderr).toBe(0);
+    } finally {
+      hns.sim(['fault', 'clear']);
+    }
+  }, 60_000);
+
   it('gives nat-cni-native back its protected DACL after someone opened it to Everyone', () => {
     const dir = winPath(path.join(path.dirname(NAT_EXE), 'nat-cni-native'));
     expect(probe(['setdacl', dir, 'D:(A;OICI;FA;;;SY)(A;OICI;FA;;;WD)']).status).toBe(0);
