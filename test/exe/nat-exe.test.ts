@@ -332,6 +332,37 @@ describe('hardening under Wine', () => {
     }
   }, 60_000);
 
+  it('rotates a full log at once past a rotation lock whose PID now belongs to another process', async () => {
+    const folder = path.join(WINEPREFIX, 'drive_c/ProgramData/nat-cni');
+    const log = path.join(folder, 'nat.log');
+    // A live Windows process (the probe), then recorded with a start time that is not its own.
+    const pidFile = path.join(scratch, 'live.pid');
+    // It outlives this test (wineserver -k ends it in afterAll): were it to exit during the ADD,
+    // the lock would be freed as a dead owner's and prove nothing.
+    void runWineAsync(natsec, {}, '', ['live', winPath(pidFile), '120000']);
+    for (let i = 0; i < 200 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
+    const pid = fs.readFileSync(pidFile, 'utf8').trim();
+    expect(pid).toMatch(/^[0-9]+$/);
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(log, `${JSON.stringify({ msg: 'x'.repeat(10 * 1024 * 1024) })}\n`);
+    fs.rmSync(`${log}.1`, { force: true });
+    const lock = path.join(folder, 'nat.log.rotate.lock');
+    fs.writeFileSync(lock, `${pid} 1\n`);
+    // Dated in the future, so that it never turns stale by age: only the owner check can free it.
+    const later = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(lock, later, later);
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const add = nat(cniEnv('ADD', 'ctr-rotate', netns), natConfig('natexe', 2));
+    expect(add.status, add.stdout + add.stderr).toBe(0);
+    // Rotated, the planted lock gone, the new line in the new file: the PID's start time
+    // (GetProcessTimes) told the planted owner from the live process that has that PID now.
+    expect(fs.statSync(`${log}.1`).size).toBeGreaterThan(10 * 1024 * 1024);
+    expect(fs.existsSync(lock)).toBe(false);
+    expect(fs.readFileSync(log, 'utf8')).toContain('ctr-rotate');
+    nat(cniEnv('DEL', 'ctr-rotate', netns), natConfig('natexe', 2));
+  }, 60_000);
+
   it('gives nat-cni-native back its protected DACL after someone opened it to Everyone', () => {
     const dir = winPath(path.join(path.dirname(NAT_EXE), 'nat-cni-native'));
     expect(probe(['setdacl', dir, 'D:(A;OICI;FA;;;SY)(A;OICI;FA;;;WD)']).status).toBe(0);
