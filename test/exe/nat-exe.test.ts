@@ -363,6 +363,25 @@ describe('hardening under Wine', () => {
     nat(cniEnv('DEL', 'ctr-rotate', netns), natConfig('natexe', 2));
   }, 60_000);
 
+  it("warns in the log when nat.exe's own folder lets others write (they could replace nat.exe)", () => {
+    const exeDir = path.dirname(NAT_EXE);
+    const mode = fs.statSync(exeDir).mode & 0o777;
+    const log = path.join(WINEPREFIX, 'drive_c/ProgramData/nat-cni/nat.log');
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const warnings = () => fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('nat.exe can be replaced by non-administrators'));
+    const before = warnings().length;
+    fs.chmodSync(exeDir, 0o777); // Wine derives the folder's DACL from the mode: Everyone may write.
+    try {
+      expect(nat(cniEnv('ADD', 'ctr-openfolder', netns), natConfig('natexe', 2)).status).toBe(0);
+    } finally {
+      fs.chmodSync(exeDir, mode);
+    }
+    expect(warnings().length).toBe(before + 1);
+    expect(warnings().at(-1)).toContain('S-1-1-0');
+    expect(nat(cniEnv('DEL', 'ctr-openfolder', netns), natConfig('natexe', 2)).status).toBe(0);
+    expect(warnings().length).toBe(before + 1);
+  });
+
   it('gives nat-cni-native back its protected DACL after someone opened it to Everyone', () => {
     const dir = winPath(path.join(path.dirname(NAT_EXE), 'nat-cni-native'));
     expect(probe(['setdacl', dir, 'D:(A;OICI;FA;;;SY)(A;OICI;FA;;;WD)']).status).toBe(0);
