@@ -1,7 +1,7 @@
 /**
  * The process entry of nat.exe, the release: HNS is computenetwork.dll and vmcompute.dll from the
  * System32 folder the OS reports, and nothing else (no NAT_CNI_HNS, no simulator in the bundle:
- * test/plugin/layers.test.ts and test/exe check both). koffi's native addon folder beside nat.exe
+ * test/layers.test.ts and test/exe check both). koffi's native addon folder beside nat.exe
  * is checked before the first HNS call of every invocation (hns/ffi/native-sea.ts).
  */
 import path from 'node:path';
