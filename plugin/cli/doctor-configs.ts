@@ -73,7 +73,7 @@ function judgeNatPlugin(file: ConfFile, plugin: Record<string, unknown>, adapter
   if (config?.master !== undefined && !adapters.includes(config.master)) {
     warns.push(
       `"master": "${config.master}" names no network adapter of this host (adapters: ${adapters.join(', ') || 'none'}); ` +
-        'a new NAT network is then bound to no adapter, or HNS refuses it. Leave master out: NAT needs none',
+        'the plugin asks HNS for that adapter (NetAdapterName) when it creates the network. A NAT network needs none: leave master out',
     );
   }
   const mark = fails.length > 0 ? 'fail' : warns.length > 0 ? 'warn' : 'ok';

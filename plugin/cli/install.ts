@@ -136,7 +136,7 @@ export function runInstall(args: string[], io: Io): number {
       if (fs.existsSync(keep)) {
         conflicts.push(`${binTarget} is another plugin and ${keep} exists already: move one of them away first`);
       } else {
-        actions.push({ kind: 'move', from: binTarget, to: keep, why: `keeping the existing ${path.basename(binTarget)} (another plugin, e.g. the Go one)` });
+        actions.push({ kind: 'move', from: binTarget, to: keep, why: `the existing ${path.basename(binTarget)} is another plugin, e.g. the Go one: kept to go back to` });
         moved.push({ from: binTarget, to: keep, sha256: binHash });
       }
     }
