@@ -37,7 +37,7 @@ function installerPrefixHint(rawSubnet: unknown): string | undefined {
   if (!meant.ok || meant.value.hadHostBits) return undefined;
   return (
     `${rawSubnet} looks like the mistake of containerd's install-cni-windows script, which writes /(32 - prefix length): ` +
-    `the host network was most likely ${meant.value.prefix}, and ${cidr.value.prefix} overlaps far more than the NAT network`
+    `the host network was most likely ${meant.value.prefix}; ${cidr.value.prefix} takes in far more addresses than the NAT network has`
   );
 }
 

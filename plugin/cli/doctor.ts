@@ -90,7 +90,7 @@ function checkBinary(paths: HostPaths, io: Io): Check {
     mark: 'warn',
     title: `${file} is not this nat-cni (the Go plugin, or a file changed after install)`,
     details: recorded ? ['it changed after nat.exe install wrote it'] : ['install puts this nat-cni in its place and keeps that file to go back to'],
-    fix: 'nat.exe install   (keeps the existing file as nat.exe.go)',
+    fix: `nat.exe install   (keeps the existing file as ${path.basename(file)}.go)`,
   };
 }
 
