@@ -17,10 +17,16 @@ export interface HostNetworks {
   routesProblem?: string;
 }
 
-const prefixOfMask = (mask: string): number | undefined => {
-  const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-  return /^1*0*$/.test(bits) && bits.length === 32 ? bits.indexOf('0') < 0 ? 32 : bits.indexOf('0') : undefined;
-};
+/** 255.255.240.0 -> 20; undefined for a mask that is not contiguous ones then zeros. */
+function prefixOfMask(mask: string): number | undefined {
+  const bits = mask
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
+  if (bits.length !== 32 || !/^1*0*$/.test(bits)) return undefined;
+  const firstZero = bits.indexOf('0');
+  return firstZero < 0 ? 32 : firstZero;
+}
 
 /** `route print -4`'s "Active Routes" lines: destination, netmask, gateway, interface, metric. */
 export function routesFromRoutePrint(text: string): Subnet[] {

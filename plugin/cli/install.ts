@@ -11,7 +11,7 @@ import type { HostComputeNetwork } from '../../hns/schema';
 import { checkVersionSupported } from '../../spec/version';
 import { ALL_VERSIONS } from '../../spec/versions';
 import { parseNatConfig } from '../config';
-import { oneOf, parseOptions, UsageError, type OptionSpec } from './args';
+import { oneOf, parseOptions, type OptionSpec } from './args';
 import { confFileName, formatConf, natConflist, pluginConfig, readConfFolder } from './conflist';
 import { ensureAdminOnlyFolder, missingFolders } from './folders';
 import { errorText, openHns } from './hns';
@@ -110,7 +110,8 @@ export function runInstall(args: string[], io: Io): number {
   // The configuration, judged by the plugin's own rules before it is written.
   const conf = natConflist({ runtime, name, cniVersion, subnet: choice.subnet, gateway: choice.gateway });
   checkVersionSupported(cniVersion, ALL_VERSIONS);
-  const parsed = parseNatConfig(pluginConfig({ name, cniVersion, plugins: conf.plugins as Record<string, unknown>[] }, (conf.plugins as Record<string, unknown>[])[0] as Record<string, unknown>));
+  const plugins = conf.plugins as Record<string, unknown>[];
+  const parsed = parseNatConfig(pluginConfig({ name, cniVersion, plugins }, plugins[0] as Record<string, unknown>));
   if (parsed.warnings.length > 0) throw new Error(`internal: the written config would draw warnings: ${parsed.warnings.join('; ')}`);
   const confData = Buffer.from(formatConf(conf));
 
@@ -224,4 +225,3 @@ export function runInstall(args: string[], io: Io): number {
   return 0;
 }
 
-export { UsageError };
