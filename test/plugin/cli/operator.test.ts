@@ -400,6 +400,24 @@ describe('doctor', () => {
     expect(checkOf(s.doctorJson().report, 'endpoints:nat').mark).toBe('ok');
   });
 
+  it('says which features a config needs that this HNS lacks, and refuses a network of another type', () => {
+    fresh();
+    expect(s.install('--subnet', '172.30.0.0/24').code).toBe(0);
+    fs.writeFileSync(s.confFile('1-dual.conf'), JSON.stringify(natConfig('1.0.0', { name: 'dual', ipam: { ranges: [[{ subnet: '172.31.0.0/24' }], [{ subnet: 'fd00:1::/64' }]] } })));
+    s.host.sim('settings', 'set', 'hnsVersion', '10.1');
+    const api = createSimApi(s.host.stateDir);
+    try {
+      createNetwork(api, { Name: 'nat', Type: 'Transparent', Ipams: [] });
+    } finally {
+      api.dispose();
+    }
+    const { code, report } = s.doctorJson();
+    expect(code).toBe(1);
+    expect(checkOf(report, 'hns').title).toMatch(/version 10\.1 \(without .*ipv6DualStack/);
+    expect(checkOf(report, 'features:dual')).toMatchObject({ mark: 'fail', details: [expect.stringMatching(/IPv6 subnet .* needs the HNS feature ipv6DualStack, which HNS 10\.1 does not have/)] });
+    expect(checkOf(report, 'network:nat')).toMatchObject({ mark: 'fail', title: expect.stringMatching(/type Transparent, not NAT/) });
+  });
+
   it('says where the log is and shows its last errors', () => {
     fresh();
     expect(s.install().code).toBe(0);
