@@ -6,21 +6,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HcnApi } from '../../hns/api';
-import { HNS_BACKEND_ENV, parseHnsBackend } from '../../hns/backend';
 import {
   deleteEndpoint, endpointNamespace, featuresOf, findNetworkByName, getHnsVersion, getNamespace, listEndpointsOfNetwork,
 } from '../../hns/client';
 import type { HostComputeEndpoint } from '../../hns/schema';
 import { missingFeatures } from '../features';
 import { subnetMismatches, subnetsOfNetwork } from '../hnsrequests';
-import { defaultLockDir, withNetworkLock } from '../lock';
+import { withNetworkLock } from '../lock';
 import { defaultLogPath } from '../log';
 import { isPluginEndpointName } from '../netns';
 import { oneOf, parseOptions, type OptionSpec } from './args';
 import { judgeConfFolder } from './doctor-configs';
 import { isElevated } from './elevated';
 import { folderProtection } from './folders';
-import { errorText, openHns } from './hns';
+import { errorText } from './hns';
 import { adapterNames } from './hostnet';
 import type { Io } from './io';
 import { resolvePaths, RUNTIMES, type HostPaths } from './paths';
@@ -157,8 +156,11 @@ export function runDoctor(args: string[], io: Io): number {
 
   let api: HcnApi | undefined;
   let version;
+  let lockDir = '';
   try {
-    api = openHns(io.env, io.platform);
+    const hns = io.hns();
+    lockDir = hns.lockDir;
+    api = hns.open();
     version = getHnsVersion(api);
     const have = featuresOf(version);
     const lacking = Object.entries(have).filter(([, on]) => !on).map(([f]) => f);
@@ -187,8 +189,6 @@ export function runDoctor(args: string[], io: Io): number {
 
   const networks = [...new Map(verdict.configs.map((c) => [c.config.name, c])).values()];
   if (api !== undefined && version !== undefined) {
-    const backend = parseHnsBackend(io.env[HNS_BACKEND_ENV], io.platform);
-    const lockDir = backend.kind === 'sim' ? backend.stateDir : defaultLockDir();
     for (const { file, config } of networks) {
       const id = `network:${config.name}`;
       const missing = missingFeatures(version, config);

@@ -6,6 +6,7 @@ import { isHelpWord, UsageError } from './args';
 import { runDoctor } from './doctor';
 import { commandHelp, COMMANDS, mainHelp } from './help';
 import { runInstall } from './install';
+import type { HnsChoice } from './hns';
 import { processIo, type Io } from './io';
 import { runUninstall } from './uninstall';
 
@@ -14,7 +15,8 @@ export const USAGE_EXIT = 2;
 
 const RUN: Record<string, (args: string[], io: Io) => number> = { install: runInstall, uninstall: runUninstall, doctor: runDoctor };
 
-export function runCli(argv: readonly string[], io: Io = processIo(commandHelp)): number {
+/** `hns`: the entry point's HNS choice (default: NAT_CNI_HNS, as plugin/deps.ts reads it). */
+export function runCli(argv: readonly string[], hns?: () => HnsChoice, io: Io = processIo(commandHelp, hns)): number {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || isHelpWord(command)) {

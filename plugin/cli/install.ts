@@ -14,7 +14,7 @@ import { parseNatConfig } from '../config';
 import { oneOf, parseOptions, type OptionSpec } from './args';
 import { confFileName, formatConf, natConflist, pluginConfig, readConfFolder } from './conflist';
 import { ensureAdminOnlyFolder, missingFolders } from './folders';
-import { errorText, openHns } from './hns';
+import { errorText } from './hns';
 import { hostNetworks } from './hostnet';
 import { resolvePaths, RUNTIMES, type Runtime } from './paths';
 import { chooseSubnet, SubnetError } from './pick-subnet';
@@ -75,7 +75,7 @@ export function runInstall(args: string[], io: Io): number {
   let existing: HostComputeNetwork | undefined;
   let hnsNetworks: HostComputeNetwork[] = [];
   try {
-    const api = openHns(io.env, io.platform);
+    const api = io.hns().open();
     try {
       hnsNetworks = listNetworks(api);
       existing = findNetworkByName(api, name);

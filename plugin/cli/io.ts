@@ -1,5 +1,6 @@
 /** What a command talks to: its output lines, the environment and the platform (tests run them in-process too). */
 import { writeAllSync } from '../../spec/stdin';
+import { hnsFromEnv, type HnsChoice } from './hns';
 
 export interface Io {
   out(line: string): void;
@@ -8,18 +9,12 @@ export interface Io {
   platform: NodeJS.Platform;
   /** Print a command's help; returns the exit code 0. */
   help(command: string): number;
-  /** stdout is a console (doctor picks its marks by it). */
-  isTty: boolean;
+  /** HNS as the entry point chose it; asked for only when a command needs it (a bad choice is then a check that fails). */
+  hns(): HnsChoice;
 }
 
 /** The process's own: fs.writeSync through writeAllSync, as the plugin writes (streams break on Wine's pipes). */
-export function processIo(help: (command: string) => string): Io {
-  let tty = false;
-  try {
-    tty = require('node:tty').isatty(1) as boolean;
-  } catch {
-    tty = false;
-  }
+export function processIo(help: (command: string) => string, hns?: () => HnsChoice): Io {
   return {
     out: (line) => writeAllSync(1, `${line}\n`),
     err: (line) => writeAllSync(2, `${line}\n`),
@@ -29,6 +24,6 @@ export function processIo(help: (command: string) => string): Io {
       writeAllSync(1, help(command));
       return 0;
     },
-    isTty: tty,
+    hns: hns ?? (() => hnsFromEnv(process.env, process.platform)),
   };
 }
