@@ -11,7 +11,8 @@ import type { HostComputeNetwork } from '../../hns/schema';
 import { checkVersionSupported } from '../../spec/version';
 import { ALL_VERSIONS } from '../../spec/versions';
 import { parseNatConfig } from '../config';
-import { oneOf, parseOptions, type OptionSpec } from './args';
+import { validateNetworkName } from '../../spec/names';
+import { oneOf, parseOptions, UsageError, type OptionSpec } from './args';
 import { confFileName, formatConf, natConflist, pluginConfig, readConfFolder } from './conflist';
 import { ensureAdminOnlyFolder, missingFolders } from './folders';
 import { errorText } from './hns';
@@ -56,6 +57,12 @@ export function runInstall(args: string[], io: Io): number {
   const runtime: Runtime = oneOf('install', 'runtime', o.values.get('runtime'), RUNTIMES) ?? 'containerd';
   const cniVersion = oneOf('install', 'cni-version', o.values.get('cni-version'), ['1.0.0', '1.1.0'] as const) ?? '1.0.0';
   const name = o.values.get('name') ?? 'nat';
+  // The name becomes a file name and the HNS network's: the spec's rule for network names keeps both sane.
+  try {
+    validateNetworkName(name);
+  } catch {
+    throw new UsageError(`nat.exe install: --name "${name}" is not a CNI network name (letters, digits, then also _ . -)`);
+  }
   const force = o.switches.has('force');
   const dryRun = o.switches.has('dry-run');
   const paths = resolvePaths(

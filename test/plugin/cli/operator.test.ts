@@ -135,6 +135,7 @@ describe('--help and the command line', () => {
       [['install', '--bin-dir'], /--bin-dir needs a value/],
       [['install', '--bin-dir', s.bin, '--conf-dir', s.conf, '--runtime', 'docker'], /--runtime must be one of containerd, nerdctl/],
       [['doctor', 'now'], /unexpected argument "now"/],
+      [['install', '--bin-dir', s.bin, '--conf-dir', s.conf, '--name', '../evil'], /--name "\.\.\/evil" is not a CNI network name/],
       [['help', 'fly'], /unknown command "fly"/],
     ];
     for (const [args, message] of cases) {
