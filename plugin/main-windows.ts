@@ -41,11 +41,12 @@ function warnIfOwnFolderOpen(log: PluginLog): void {
   }
 }
 
-const systemDeps = processDeps(() => ({ open: openSystemHcn, lockDir: defaultLockDir() }));
+const systemHns = () => ({ open: openSystemHcn, lockDir: defaultLockDir() });
+const systemDeps = processDeps(systemHns);
 const deps: DepsFactory = (ctx) => {
   const d = systemDeps(ctx);
   warnIfOwnFolderOpen(d.log);
   return d;
 };
 
-runNat(deps);
+runNat(deps, systemHns);

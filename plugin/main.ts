@@ -2,6 +2,7 @@
  * The process entry of dist/nat, the development build: the HNS backend is NAT_CNI_HNS's
  * (hns/backend.ts), and off Windows there is none unless it is named: the call then fails with
  * code 4 instead of running on a simulator nobody asked for. nat.exe's entry is main-windows.ts.
+ * The operator commands (`install`, `doctor`, ...) reach HNS the same way.
  */
 import { parseHnsBackend, HNS_BACKEND_ENV } from '../hns/backend';
 import { createFfiApi } from '../hns/ffi';
@@ -31,4 +32,4 @@ function devHns(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HnsChoice {
   return { open, lockDir: backend.kind === 'sim' ? backend.stateDir : defaultLockDir() };
 }
 
-runNat(processDeps(devHns));
+runNat(processDeps(devHns), () => devHns(process.env, process.platform));

@@ -231,6 +231,13 @@ export function ensureProtectedFolder(path: string): void {
   }
 }
 
+/** What ensureProtectedFolder would do with an existing folder, without changing it (doctor). */
+export function existingFolderAction(path: string): ReturnType<typeof folderAction> {
+  const attrs = attributes(path);
+  if (attrs === undefined || (attrs & FILE_ATTRIBUTE_DIRECTORY) === 0) throw new Error(`${path} is not a folder`);
+  return folderAction(parseSddl(fileSddl(path)), path, (attrs & FILE_ATTRIBUTE_REPARSE_POINT) !== 0, processUserSid());
+}
+
 /**
  * The named mutex with MUTEX_SDDL. When the name exists already, CreateMutexW opens that object,
  * whose descriptor is whoever created it chose: we use it only if its owner is SYSTEM or the

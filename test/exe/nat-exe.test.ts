@@ -19,6 +19,7 @@ import {
   CONFORMANCE, FAKE_DLL, LIBCNI_DRIVER_EXE, NAT_EXE, REPO, SHIPPED_EXE, WINEPREFIX, fakeDllComplaints, runWine,
   runWineAsync, startSimServer, startWineServer, winPath, writeWineWrapper, type SimServer, type WineServer,
 } from './wine';
+import { installDoctorCases } from './install-doctor';
 
 const pin = (role: string) => {
   const p = pins.packages.find((x) => x.role === role);
@@ -490,6 +491,10 @@ describe.each(['strict', 'compat'])('the conformance suite, nat profile, %s mode
     for (const id of MUST_PASS) expect(verdicts(onWine)[id], JSON.stringify(onWine.cases.find((c) => c.id === id))).toBe('PASS');
     stderrSeen.push(fs.existsSync(stderrLog) ? fs.readFileSync(stderrLog, 'utf8') : '');
   }, 900_000);
+});
+
+describe('install, doctor and uninstall', () => {
+  installDoctorCases({ run: (args) => nat({ NAT_CNI_HNS_SIM_ADDR: hns.addr }, '', args), stateDir: () => hns.stateDir, scratch: () => scratch });
 });
 
 describe('the FFI smoke check', () => {
