@@ -1,13 +1,14 @@
 /**
- * What the command handlers need from the outside world, gathered once per invocation: the HNS api
- * chosen by NAT_CNI_HNS, the per-network lock, the IPAM runner and the log. Tests build their own.
+ * What the command handlers need from the outside world, gathered once per invocation: the HNS api,
+ * the per-network lock, the IPAM runner and the log. Which HNS is the entry point's choice
+ * (plugin/main.ts for dist/nat, plugin/main-windows.ts for nat.exe); tests build their own.
  */
 import type { HcnApi } from '../hns/api';
-import { createHcnApi, parseHnsBackend, HNS_BACKEND_ENV } from '../hns/backend';
 import type { Result } from '../spec/result/model';
 import { delegateIpam, delegateIpamVersions, type DelegateIpamOptions, type IpamCommand } from './ipam';
 import { createPluginLog, type PluginLog } from './log';
-import { defaultLockDir, withNetworkLock } from './lock';
+import { withNetworkLock } from './lock';
+import { DEFAULT_LOCK_HOLD_MS } from './watchdog';
 import type { LogLevel } from './config';
 
 /** What a handler passes to run the IPAM plugin; the platform and timeout are the deps' own. */
@@ -24,21 +25,37 @@ export interface PluginDeps {
   dispose(): void;
 }
 
+/** The HNS an entry point gives the plugin: how to open it, and where lock files go off Windows. */
+export interface HnsChoice {
+  open(): HcnApi;
+  lockDir: string;
+}
+
 export interface DepsOptions {
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
+  hns: HnsChoice;
+  /** The request's, for the error object of a call ended by the lock watchdog. */
+  cniVersion: string;
   logFile?: string | undefined;
   logLevel?: LogLevel | undefined;
 }
 
-export function createDeps({ env, platform, logFile, logLevel }: DepsOptions): PluginDeps {
-  const backend = parseHnsBackend(env[HNS_BACKEND_ENV], platform);
-  // The simulator serialises on its state folder, so the plugin's network locks live beside it.
-  const lockDir = backend.kind === 'sim' ? backend.stateDir : defaultLockDir();
+/**
+ * NAT_CNI_LOCK_HOLD_MS shortens the watchdog's bound for tests and diagnosis; it cannot lift it
+ * above the default (a longer hold would outlast the waiters' 60 s timeout even more).
+ */
+export function lockHoldMs(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.NAT_CNI_LOCK_HOLD_MS);
+  return Number.isInteger(v) && v > 0 ? Math.min(v, DEFAULT_LOCK_HOLD_MS) : DEFAULT_LOCK_HOLD_MS;
+}
+
+export function createDeps({ env, platform, hns, cniVersion, logFile, logLevel }: DepsOptions): PluginDeps {
   let api: HcnApi | undefined;
+  const watchdog = { holdMs: lockHoldMs(env), cniVersion };
   return {
-    api: () => (api ??= createHcnApi(backend)),
-    lock: (network, fn) => withNetworkLock(network, { dir: lockDir, platform }, fn),
+    api: () => (api ??= hns.open()),
+    lock: (network, fn) => withNetworkLock(network, { dir: hns.lockDir, platform, watchdog }, fn),
     ipam: (command, request) => delegateIpam(command, { ...request, platform }),
     ipamVersions: (request) => delegateIpamVersions({ ...request, platform }),
     log: createPluginLog({ file: logFile, level: logLevel, env, platform }),

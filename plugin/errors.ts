@@ -18,6 +18,8 @@ export const NatCode = {
   IpamFailure: 103,
   /** The host's HNS cannot do what the config asks (too old a version). */
   HnsUnsupported: 104,
+  /** A lock or folder the plugin relies on was created or changed by an account it cannot trust. */
+  Untrusted: 105,
 } as const;
 
 /** HRESULTs after which the same request may well succeed later: the runtime should retry (code 11). */

@@ -1,18 +1,25 @@
 /**
- * Serialises plugin processes per network (anchor §4.2 item 8: the Go plugin only has an in-process
- * mutex, so concurrent first ADDs race on network creation and ADD/DEL of one endpoint interleave).
+ * Serialises plugin processes per network (the Go plugin only has an in-process mutex, so
+ * concurrent first ADDs race on network creation and ADD/DEL of one endpoint interleave).
  *
  * On Windows the lock is a named kernel mutex, which the OS hands to the next waiter if the owner
- * dies (WAIT_ABANDONED). Elsewhere (the simulator) it is a lock file per network, taken over when
- * its owner process is dead: the mechanism of hns/sim/lock.ts. Both are synchronous, because the
- * plugin's HNS calls are synchronous FFI calls made while the lock is held.
+ * dies (WAIT_ABANDONED). Its name is predictable, so it is created with a descriptor of our own
+ * (SYSTEM and Administrators only), and a mutex someone else created first is refused at once
+ * (code 105), not waited for. Elsewhere (the simulator) it is a lock file per network, taken over
+ * when its owner process is gone (hns/lockfile.ts). Both are synchronous, because the plugin's HNS
+ * calls are synchronous FFI calls made while the lock is held; and the time a call may hold it is
+ * bounded by a watchdog thread (./watchdog.ts), whatever blocks that call.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CniCode, CniError } from '../spec/errors';
-import { LockTimeoutError, withLock } from '../hns/sim/lock';
+import { LockTimeoutError, withLock } from '../hns/lockfile';
+import { makeDirsSync } from '../hns/mkdir';
+import { UntrustedObjectError, closeHandle, createTrustedMutex } from '../hns/ffi/security';
+import { NatCode } from './errors';
+import { startWatchdog, type WatchdogOptions } from './watchdog';
 import type * as KoffiModule from 'koffi';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -25,6 +32,8 @@ export interface NetworkLockOptions {
   platform?: NodeJS.Platform;
   /** Told when the previous owner died holding the lock (Windows: WAIT_ABANDONED). */
   log?: { warn(msg: string, fields?: Record<string, unknown>): void };
+  /** The bound on holding the lock; without it the lock is held as long as `fn` runs. */
+  watchdog?: Omit<WatchdogOptions, 'what'>;
 }
 
 export const defaultLockDir = (): string => path.join(os.tmpdir(), 'nat-cni-locks');
@@ -60,13 +69,40 @@ function checkTimeout(timeoutMs: number): number {
 /** Run `fn` while holding the cross-process lock of `network`; its result or exception passes through. */
 export function withNetworkLock<T>(network: string, options: NetworkLockOptions, fn: () => T): T {
   const timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
-  if ((options.platform ?? process.platform) === 'win32') return withMutex(network, timeoutMs, options, fn);
-  return withLockFile(network, timeoutMs, options.dir ?? defaultLockDir(), fn);
+  const guarded = options.watchdog
+    ? () => {
+        const dog = startWatchdog({ ...options.watchdog!, what: `the lock of network "${network}"` });
+        try {
+          return fn();
+        } finally {
+          dog.stop();
+        }
+      }
+    : fn;
+  if ((options.platform ?? process.platform) === 'win32') return withMutex(network, timeoutMs, options, guarded);
+  return withLockFile(network, timeoutMs, options.dir ?? defaultLockDir(), guarded);
+}
+
+/**
+ * The lock folder off Windows: ours, a real folder, and writable by nobody else, or another user
+ * could plant or hold our locks (a folder pre-created in a shared temp folder, or a link).
+ */
+export function checkLockDir(dir: string, uid: number | undefined = process.getuid?.()): void {
+  const st = fs.lstatSync(dir);
+  const why = !st.isDirectory()
+    ? 'is not a folder'
+    : uid !== undefined && st.uid !== uid
+      ? `is owned by uid ${st.uid}, not by us (uid ${uid})`
+      : (st.mode & 0o022) !== 0
+        ? `is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`
+        : undefined;
+  if (why) throw new CniError(NatCode.Untrusted, `refusing the lock folder ${dir}: it ${why}`);
 }
 
 function withLockFile<T>(network: string, timeoutMs: number, dir: string, fn: () => T): T {
   // Owner-only, so that other users cannot pre-create or hold our locks (umask may only narrow it).
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirsSync(dir, 0o700);
+  checkLockDir(dir);
   let entered = false;
   try {
     return withLock(
@@ -94,10 +130,8 @@ const WAIT_TIMEOUT = 0x102;
 const MAX_WAIT_MS = 0xfffffffe;
 
 interface Kernel32 {
-  CreateMutexW(attributes: null, initialOwner: number, name: string): unknown;
   WaitForSingleObject(handle: unknown, ms: number): number;
   ReleaseMutex(handle: unknown): number;
-  CloseHandle(handle: unknown): number;
   GetLastError(): number;
 }
 
@@ -113,24 +147,30 @@ function loadKernel32(): Kernel32 {
   if (kernel32) return kernel32;
   const koffi = require('koffi') as typeof KoffiModule;
   const lib = koffi.load('kernel32.dll');
-  // BOOL is a 32-bit int and HANDLE a pointer; plain C types avoid clashing with type names that
-  // the HCN binding registers in koffi's global type table.
   kernel32 = {
-    CreateMutexW: lib.func('void * __stdcall CreateMutexW(void *attributes, int initialOwner, const char16_t *name)'),
     WaitForSingleObject: lib.func('uint32_t __stdcall WaitForSingleObject(void *handle, uint32_t ms)'),
     ReleaseMutex: lib.func('int __stdcall ReleaseMutex(void *handle)'),
-    CloseHandle: lib.func('int __stdcall CloseHandle(void *handle)'),
     GetLastError: lib.func('uint32_t __stdcall GetLastError()'),
   } as Kernel32;
   return kernel32;
 }
 
+/**
+ * Code 105, not 11: a retry cannot help while another account holds the name, and retrying
+ * for ever would hide the attack; the message says what to look at.
+ */
+const untrusted = (network: string, e: UntrustedObjectError) =>
+  new CniError(NatCode.Untrusted, `refusing the lock of network "${network}": ${e.message}`, 'the mutex name is predictable; find and stop the process that created it');
+
 function withMutex<T>(network: string, timeoutMs: number, options: NetworkLockOptions, fn: () => T): T {
   const k = loadKernel32();
   const name = networkMutexName(network);
-  const handle = k.CreateMutexW(null, 0, name);
-  if (handle === null || handle === 0n) {
-    throw new CniError(CniCode.Internal, `cannot create the lock of network "${network}": CreateMutexW(${name}) failed with error ${k.GetLastError()}`);
+  let handle: unknown;
+  try {
+    handle = createTrustedMutex(name);
+  } catch (e) {
+    if (e instanceof UntrustedObjectError) throw untrusted(network, e);
+    throw new CniError(CniCode.Internal, `cannot create the lock of network "${network}": ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
     const waited = k.WaitForSingleObject(handle, Math.min(timeoutMs, MAX_WAIT_MS));
@@ -147,6 +187,6 @@ function withMutex<T>(network: string, timeoutMs: number, options: NetworkLockOp
       k.ReleaseMutex(handle);
     }
   } finally {
-    k.CloseHandle(handle);
+    closeHandle(handle);
   }
 }

@@ -14,8 +14,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import createDebug from 'debug';
-import { LockTimeoutError, withLock } from '../hns/sim/lock';
+import { LockTimeoutError, withLock } from '../hns/lockfile';
+import { makeDirsSync } from '../hns/mkdir';
 import { writeAllSync } from '../spec/stdin';
+import { ensureProtectedFolder, fileSddl, processUserSid } from '../hns/ffi/security';
+import { judgeFolder, parseSddl } from '../hns/ffi/sddl';
 import { LOG_LEVELS, type LogLevel } from './config';
 
 export type LogFields = Record<string, unknown>;
@@ -43,6 +46,13 @@ export interface PluginLogOptions {
   maxBytes?: number;
   /** How many rotated files (`.1` … `.N`) to keep. */
   keep?: number;
+  /**
+   * Called with the log's folder before it is first opened, and with whether it is our own default
+   * folder (which it may create and protect) or one the config named (which it may only judge);
+   * throws to refuse the folder, and the log then goes to stderr. Default: on Windows the
+   * security check of hns/ffi/security.ts, elsewhere none.
+   */
+  secureFolder?: (dir: string, ours: boolean) => void;
 }
 
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
@@ -145,8 +155,9 @@ const APPEND_FLAGS =
 
 function openLog(file: string): number {
   // Owner-only folder and file: the log holds container ids and configs. (Windows ignores the
-  // modes; there the folder inherits %ProgramData%'s ACL.)
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // modes; there secureFolder gives the folder its DACL.) A bounded mkdir: Node's recursive one
+  // never returns for a folder under /proc.
+  makeDirsSync(path.dirname(file), 0o700);
   const fd = fs.openSync(file, APPEND_FLAGS, 0o600);
   try {
     const st = fs.fstatSync(fd);
@@ -167,7 +178,15 @@ function openLog(file: string): number {
  * process is scheduled. Nothing is lost to a race: the holder re-checks that the file it saw too big
  * is still the one at `file` before renaming. Should the wait run out, the line goes to the old file.
  */
-const ROTATE_WAIT_MS = 1000;
+const ROTATE_WAIT_MS = 2500;
+/**
+ * A rotation is two renames: a rotation lock older than this is stuck or planted, and is taken
+ * over whoever holds it (a PID alone proves nothing: it may have been reused). Shorter than the
+ * wait, so a writer that finds such a lock rotates within its own wait.
+ */
+const ROTATE_STALE_MS = 2000;
+/** However rotation fares, the file never grows past maxBytes plus this slack; lines beyond go to stderr. */
+export const logSlackBytes = (maxBytes: number): number => Math.max(64 * 1024, Math.floor(maxBytes / 8));
 
 function rotate(file: string, seen: fs.Stats, keep: number): void {
   try {
@@ -196,6 +215,7 @@ function rotate(file: string, seen: fs.Stats, keep: number): void {
         fs.renameSync(file, `${file}.1`);
       },
       `${path.basename(file)}.rotate.lock`,
+      { staleAfterMs: ROTATE_STALE_MS },
     );
   } catch (e) {
     // Another process kept the rotation lock past the wait; its new file is picked up at our next line.
@@ -203,10 +223,12 @@ function rotate(file: string, seen: fs.Stats, keep: number): void {
   }
 }
 
-function fileSink(file: string, maxBytes: number, keep: number): Sink {
+function fileSink(file: string, maxBytes: number, keep: number, secure: () => void): Sink {
   let fd: number | undefined;
   let failed = false;
+  let secured = false;
   const fallback = stderrSink();
+  const cap = maxBytes + logSlackBytes(maxBytes);
 
   const closeFd = () => {
     if (fd === undefined) return;
@@ -220,6 +242,10 @@ function fileSink(file: string, maxBytes: number, keep: number): Sink {
 
   /** Before a line: rotate a file that is full, and follow a rotation another process made. */
   const prepare = (): number => {
+    if (!secured) {
+      secure();
+      secured = true;
+    }
     fd ??= openLog(file);
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.size < maxBytes) return fd;
@@ -241,7 +267,11 @@ function fileSink(file: string, maxBytes: number, keep: number): Sink {
     write(line) {
       if (failed) return fallback.write(line);
       try {
-        writeAllSync(prepare(), line);
+        const out = prepare();
+        const size = fs.fstatSync(out).size;
+        // Full and not rotated (the rotation lock was held past the wait): stderr, not a bigger file.
+        if (size > 0 && size + Buffer.byteLength(line) > cap) return fallback.write(line);
+        writeAllSync(out, line);
       } catch (e) {
         // The log must never fail the command: say so once on stderr, then log there.
         failed = true;
@@ -255,6 +285,19 @@ function fileSink(file: string, maxBytes: number, keep: number): Sink {
   };
 }
 
+/**
+ * Windows: our own folder (%ProgramData%\nat-cni; ProgramData lets Users create folders and files)
+ * is created with the protected DACL, or rebuilt, or refused; a folder the config or NAT_CNI_LOG
+ * names is an administrator's, so it is only judged: a folder others may write to could hold a
+ * planted link that makes a SYSTEM process append to any file.
+ */
+function windowsLogFolder(dir: string, ours: boolean): void {
+  if (ours) return ensureProtectedFolder(dir);
+  makeDirsSync(dir);
+  const verdict = judgeFolder(parseSddl(fileSddl(dir)), dir, processUserSid());
+  if (!verdict.ok) throw new Error(verdict.why);
+}
+
 // --- the logger -------------------------------------------------------------------------------
 
 const rank = (level: LogLevel): number => LOG_LEVELS.indexOf(level);
@@ -265,8 +308,12 @@ export function createPluginLog(options: PluginLogOptions = {}): PluginLog {
   const threshold = rank(options.level ?? DEFAULT_LOG_LEVEL);
   const maxBytes = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
   const keep = Math.max(1, Math.floor(options.keep ?? DEFAULT_LOG_KEEP));
-  const file = options.file !== undefined && options.file !== '' ? options.file : defaultLogPath(env, platform);
-  const sink = file === undefined ? stderrSink() : fileSink(file, maxBytes, keep);
+  const configured = options.file !== undefined && options.file !== '';
+  const file = configured ? options.file : defaultLogPath(env, platform);
+  const secureFolder = options.secureFolder ?? (process.platform === 'win32' ? windowsLogFolder : undefined);
+  const ours = !configured && envValue(env, 'NAT_CNI_LOG', platform) === undefined;
+  const sink =
+    file === undefined ? stderrSink() : fileSink(file, maxBytes, keep, () => secureFolder?.(path.dirname(file), ours));
 
   const at = (level: LogLevel): LogFn => {
     const namespace = createDebug(`nat-cni:${level}`);

@@ -8,7 +8,7 @@ import { ALL_VERSIONS } from '../spec/versions';
 import { cmdAdd } from './add';
 import { cmdCheck } from './check';
 import { cmdDel } from './del';
-import { createDeps, type PluginDeps } from './deps';
+import { createDeps, type HnsChoice, type PluginDeps } from './deps';
 import { cmdGc } from './gc';
 import { cmdStatus } from './status';
 import { LOG_LEVELS, type LogLevel } from './config';
@@ -29,8 +29,17 @@ function logSettings(raw: Record<string, unknown>): { logFile?: string; logLevel
 
 export type DepsFactory = (ctx: CniContext) => PluginDeps;
 
-export const defaultDeps: DepsFactory = (ctx) =>
-  createDeps({ env: process.env, platform: process.platform, ...logSettings(ctx.rawConfig) });
+/** The deps of a real invocation: this process's environment and platform, the entry point's HNS. */
+export const processDeps =
+  (hns: (env: NodeJS.ProcessEnv, platform: NodeJS.Platform) => HnsChoice): DepsFactory =>
+  (ctx) =>
+    createDeps({
+      env: process.env,
+      platform: process.platform,
+      hns: hns(process.env, process.platform),
+      cniVersion: ctx.cniVersion,
+      ...logSettings(ctx.rawConfig),
+    });
 
 function handler<C extends HandlerCommand, R>(
   makeDeps: DepsFactory,
@@ -53,7 +62,7 @@ function handler<C extends HandlerCommand, R>(
   };
 }
 
-export function natPlugin(makeDeps: DepsFactory = defaultDeps): CniPlugin {
+export function natPlugin(makeDeps: DepsFactory): CniPlugin {
   return {
     about: ABOUT,
     supportedVersions: ALL_VERSIONS,

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { HnsError, errorRecordJson } from '../errors';
 import type { GuidStruct } from './guid-struct';
+import { systemDirectory } from './security';
 import type * as KoffiModule from 'koffi';
 
 /** Win32 errors LoadLibrary / GetProcAddress would give, as HRESULTs. */
@@ -19,8 +20,8 @@ type Koffi = typeof KoffiModule;
 let koffiModule: Koffi | undefined;
 
 /**
- * koffi, loaded on first use: it costs about 55 ms at startup, which the simulator backend (the
- * default off Windows) should not pay, and a bundle whose koffi cannot find its native addon must
+ * koffi, loaded on first use: it costs about 55 ms at startup, which the simulator backend
+ * should not pay, and a bundle whose koffi cannot find its native addon must
  * still run on the simulator. A CommonJS require() on purpose, as `import koffi = require('koffi')`
  * would be: with `import koffi from 'koffi'` esbuild picks koffi's ESM build, whose
  * createRequire(import.meta.url) becomes createRequire(undefined) in our CJS bundles. esbuild
@@ -129,13 +130,15 @@ function family(lib: Library, file: string, singular: string, plural: string): H
   };
 }
 
+/** From GetSystemDirectoryW, never from %SystemRoot%: the environment is the caller's to set. */
 function system32(dll: string): string {
-  return path.win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', dll);
+  return path.win32.join(systemDirectory(), dll);
 }
 
 /**
  * With no path (production, Windows): computenetwork.dll, vmcompute.dll (HNSCall) and ole32.dll
- * (CoTaskMemFree) from System32, by absolute path as hcsshim loads them. With a path (the fake):
+ * (CoTaskMemFree) from System32, by absolute path, as hcsshim loads them (LoadLibraryEx with
+ * LOAD_LIBRARY_SEARCH_SYSTEM32 in its zsyscall_windows.go). With a path (the fake):
  * everything from that library, except that on Windows CoTaskMemFree still comes from ole32.dll,
  * because there the fake allocates with CoTaskMemAlloc and exports no CoTaskMemFree of its own.
  */

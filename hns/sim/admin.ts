@@ -7,7 +7,7 @@ import { writeNamespaceRequest } from '../schema';
 import { createSimApi } from './api';
 import { ensureDefault } from './core';
 import { type FaultSpec, type Fault, makeFault } from './faults';
-import { withLock } from './lock';
+import { withLock } from '../lockfile';
 import { ensureDefaultNamespace } from './model/namespace';
 import { renderEndpoint, renderNamespace, renderNetwork } from './model/render';
 import { type SimSettings, applySetting } from './settings';

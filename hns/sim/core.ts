@@ -8,7 +8,7 @@
 import { HR, errorRecordJson, toUnsigned } from '../errors';
 import { parseGuid } from '../guid';
 import { Fault, firingFaults } from './faults';
-import { LockTimeoutError, withLock } from './lock';
+import { LockTimeoutError, withLock } from '../lockfile';
 import { createEndpoint, deleteEndpoint, findEndpoint, modifyEndpoint } from './model/endpoint';
 import { enumerateEndpoints, enumerateNamespaces, enumerateNetworks, parseQuery } from './model/enumerate';
 import { SimFailure, fail } from './model/failure';

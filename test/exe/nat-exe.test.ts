@@ -4,11 +4,9 @@
  * through the fake computenetwork.dll, driven by hand, by the conformance suite and by libcni's
  * Windows build. One file on purpose: one wineserver for all of it, started and stopped here.
  *
- * The HNS backend is `NAT_CNI_HNS=ffi:Z:\...\dist\computenetwork.dll`, not plain `ffi`: plain `ffi`
- * loads computenetwork.dll, vmcompute.dll and ole32.dll from System32 by absolute path (hns/ffi/
- * library.ts), and Wine has no vmcompute.dll; with a path, HNSCall comes from the fake library too.
- * Everything after the library path (koffi, signatures, UTF-16, CoTaskMemFree from Wine's ole32) is
- * the production code path.
+ * nat.exe runs exactly as shipped (but for the one-byte Wine 8.0 fix of tools/exe/wine-compat.sh): it
+ * loads computenetwork.dll and vmcompute.dll from System32, where wine.ts installs the fake library
+ * under both names; only NAT_CNI_HNS_SIM_ADDR, read by the fake, points it at `hns-sim serve`.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,6 +19,7 @@ import {
   CONFORMANCE, FAKE_DLL, LIBCNI_DRIVER_EXE, NAT_EXE, REPO, SHIPPED_EXE, WINEPREFIX, fakeDllComplaints, runWine,
   runWineAsync, startSimServer, startWineServer, winPath, writeWineWrapper, type SimServer, type WineServer,
 } from './wine';
+import { installDoctorCases } from './install-doctor';
 
 const pin = (role: string) => {
   const p = pins.packages.find((x) => x.role === role);
@@ -28,7 +27,6 @@ const pin = (role: string) => {
   return p;
 };
 const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-const FFI = `ffi:${winPath(FAKE_DLL)}`;
 
 let wine: WineServer;
 let hns: SimServer;
@@ -60,7 +58,6 @@ const cniEnv = (command: string, containerId: string, netns: string, extra: Reco
   CNI_NETNS: netns,
   CNI_IFNAME: 'eth0',
   CNI_PATH: 'C:\\Program Files\\containerd\\cni\\bin',
-  NAT_CNI_HNS: FFI,
   NAT_CNI_HNS_SIM_ADDR: hns.addr,
   ...extra,
 });
@@ -87,6 +84,27 @@ describe('the executable', () => {
     let diff = 0;
     for (let i = 0; i < shipped.length; i++) if (shipped[i] !== wineCopy[i]) diff++;
     expect(diff).toBe(1);
+  });
+
+  it('holds no simulator code and no NAT_CNI_HNS switch (the SEA blob carries the bundle as text)', () => {
+    const shipped = fs.readFileSync(SHIPPED_EXE);
+    // Present: strings only the plugin has, so that the scan reads the bundle at all.
+    expect(shipped.includes('refusing the lock of network')).toBe(true);
+    expect(shipped.includes('HcnCreateEndpoint')).toBe(true);
+    // Absent: the simulator's entry point and the development build's backend switch.
+    expect(shipped.includes('createSimApi')).toBe(false);
+    expect(shipped.includes('NAT_CNI_HNS')).toBe(false);
+  });
+
+  it('ignores NAT_CNI_HNS: HCN comes from System32 whatever the environment says', () => {
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const config = natConfig('natexe', 2);
+    for (const value of [`ffi:${winPath(path.join(scratch, 'no-such.dll'))}`, 'sim:C:\\hns']) {
+      const add = nat(cniEnv('ADD', 'ctr-env', netns, { NAT_CNI_HNS: value }), config);
+      expect(add.status, add.stdout + add.stderr).toBe(0);
+      expect(endpoints().filter((e) => (e.Name ?? '').includes('ctr-env'))).toHaveLength(1);
+      expect(nat(cniEnv('DEL', 'ctr-env', netns, { NAT_CNI_HNS: value }), config).status).toBe(0);
+    }
   });
 
   it('--version prints the about text, the CNI versions and Node 24', () => {
@@ -219,10 +237,9 @@ describe('ADD, CHECK and DEL through the FFI path', () => {
     expect(fs.readFileSync(log, 'utf8')).toContain('ctr-ffi-1');
   });
 
-  it("writes koffi's addon beside nat.exe, and replaces a tampered or missing copy before loading it", () => {
+  it("loads koffi's addon from a fresh file beside nat.exe each time, and removes earlier ones", () => {
     const koffi = pin('koffi-win');
-    const file = path.join(path.dirname(NAT_EXE), 'nat-cni-native', `koffi-${koffi.version}-${koffi.extractSha256?.slice(0, 16)}`, 'koffi.node');
-    expect(sha256(file)).toBe(koffi.extractSha256);
+    const dir = path.join(path.dirname(NAT_EXE), 'nat-cni-native');
     const cycle = (id: string) => {
       const netns = hns.sim(['namespace', 'create']).trim();
       const config = natConfig('natexe', 2);
@@ -230,12 +247,178 @@ describe('ADD, CHECK and DEL through the FFI path', () => {
       expect(add.status, add.stdout + add.stderr).toBe(0);
       expect(nat(cniEnv('DEL', id, netns), config).status).toBe(0);
     };
-    fs.writeFileSync(file, 'MZ not koffi');
-    cycle('ctr-tampered');
-    expect(sha256(file)).toBe(koffi.extractSha256);
-    fs.rmSync(path.dirname(file), { recursive: true });
+    // A file planted under an addon's name is never loaded (the load would fail): only removed.
+    const planted = path.join(dir, `koffi-${koffi.version}-${koffi.extractSha256?.slice(0, 16)}-1-0123456789abcdef.node`);
+    fs.writeFileSync(planted, 'MZ not koffi');
+    cycle('ctr-planted');
+    expect(fs.existsSync(planted)).toBe(false);
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.node'));
+    // One per process that ran last; each holds exactly the pinned bytes.
+    expect(files.length).toBeGreaterThanOrEqual(1);
+    expect(files.length).toBeLessThanOrEqual(2);
+    for (const f of files) expect(sha256(path.join(dir, f))).toBe(koffi.extractSha256);
+    fs.rmSync(dir, { recursive: true });
     cycle('ctr-missing');
-    expect(sha256(file)).toBe(koffi.extractSha256);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.node')).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * Point by point, what Wine lets us prove of the hardening (docs/windows.md, "Security"). Wine keeps
+ * the security descriptors of kernel objects as given; for files it reports the Unix owner as the
+ * owner and derives the DACL from the mode bits (and maps a DACL it is given back onto them), so
+ * owners other than our own account, inheritance and the protected flag cannot be shown on files.
+ */
+describe('hardening under Wine', () => {
+  let natsec: string;
+  beforeAll(() => {
+    natsec = path.join(scratch, 'natsec.exe');
+    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-municode', '-O2', '-o', natsec, path.join(REPO, 'test/exe/fixtures/natsec.c'), '-ladvapi32'], { encoding: 'utf8' });
+    expect(cc.status, cc.stderr).toBe(0);
+  });
+  const probe = (args: string[]) => runWine(natsec, args, {});
+  const sddl = (winFolder: string) => {
+    const r = probe(['sddl', winFolder]);
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim();
+  };
+  /** The write rights an ACE for Everyone (WD) grants on a folder, per the SDDL Windows prints. */
+  const everyoneMayWrite = (text: string) => /\(A;[A-Z]*;(FA|0x1301ff|0x1201bf|[^;]*W[^;]*);;;WD\)/.test(text);
+
+  it('refuses at once a network mutex another account created first, or left open to others (code 105)', async () => {
+    const network = 'natsquat';
+    const { networkMutexName } = await import('../../plugin/lock');
+    for (const squatSddl of ['D:(A;;GA;;;WD)', 'O:BAD:(A;;GA;;;BA)(A;;GA;;;WD)']) {
+      const squatter = runWineAsync(natsec, {}, '', ['squat', networkMutexName(network), squatSddl, '6000']);
+      await new Promise((r) => setTimeout(r, 1500));
+      const started = Date.now();
+      const add = nat(cniEnv('ADD', 'ctr-squat', hns.sim(['namespace', 'create']).trim()), natConfig(network, 11));
+      expect(add.status).toBe(1);
+      expect(JSON.parse(add.stdout)).toMatchObject({ code: 105, msg: expect.stringContaining(networkMutexName(network)) });
+      // At once: not after the 60 s lock timeout.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect((await squatter).stdout).toContain('held');
+    }
+  }, 60_000);
+
+  it('waits for a holder of the mutex whose descriptor is ours (another nat-cni call)', async () => {
+    const network = 'natheld';
+    const { networkMutexName } = await import('../../plugin/lock');
+    const { MUTEX_SDDL } = await import('../../hns/ffi/sddl');
+    const holder = runWineAsync(natsec, {}, '', ['squat', networkMutexName(network), MUTEX_SDDL, '3000']);
+    await new Promise((r) => setTimeout(r, 1000));
+    const started = Date.now();
+    const add = nat(cniEnv('ADD', 'ctr-held', hns.sim(['namespace', 'create']).trim()), natConfig(network, 12));
+    expect(add.status, add.stdout + add.stderr).toBe(0);
+    expect(Date.now() - started).toBeGreaterThan(1_000);
+    await holder;
+  }, 60_000);
+
+  it('ends a call stuck in HNS under the lock at the bound (code 11); the next call gets the abandoned mutex', () => {
+    const config = natConfig('natstuck', 13);
+    const first = nat(cniEnv('ADD', 'ctr-stuck-0', hns.sim(['namespace', 'create']).trim()), config);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    // The server answers the next endpoint creation only after 8 s; the plugin's bound is 1.5 s.
+    hns.sim(['fault', 'add', '--fn', 'HcnCreateEndpoint', '--nth', '1', '--latency-ms', '8000']);
+    try {
+      const started = Date.now();
+      const stuck = nat(cniEnv('ADD', 'ctr-stuck-1', hns.sim(['namespace', 'create']).trim(), { NAT_CNI_LOCK_HOLD_MS: '1500' }), config);
+      expect(Date.now() - started).toBeLessThan(7_000);
+      expect(stuck.status).not.toBe(0);
+      expect(JSON.parse(stuck.stdout)).toMatchObject({ cniVersion: '1.0.0', code: 11, msg: expect.stringContaining('"natstuck"') });
+      const next = nat(cniEnv('ADD', 'ctr-stuck-2', hns.sim(['namespace', 'create']).trim()), config);
+      expect(next.status, next.stdout + next.stderr).toBe(0);
+    } finally {
+      hns.sim(['fault', 'clear']);
+    }
+  }, 60_000);
+
+  it('rotates a full log at once past a rotation lock whose PID now belongs to another process', async () => {
+    const folder = path.join(WINEPREFIX, 'drive_c/ProgramData/nat-cni');
+    const log = path.join(folder, 'nat.log');
+    // A live Windows process (the probe), then recorded with a start time that is not its own.
+    const pidFile = path.join(scratch, 'live.pid');
+    // It outlives this test (wineserver -k ends it in afterAll): were it to exit during the ADD,
+    // the lock would be freed as a dead owner's and prove nothing.
+    void runWineAsync(natsec, {}, '', ['live', winPath(pidFile), '120000']);
+    for (let i = 0; i < 200 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
+    const pid = fs.readFileSync(pidFile, 'utf8').trim();
+    expect(pid).toMatch(/^[0-9]+$/);
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(log, `${JSON.stringify({ msg: 'x'.repeat(10 * 1024 * 1024) })}\n`);
+    fs.rmSync(`${log}.1`, { force: true });
+    const lock = path.join(folder, 'nat.log.rotate.lock');
+    fs.writeFileSync(lock, `${pid} 1\n`);
+    // Dated in the future, so that it never turns stale by age: only the owner check can free it.
+    const later = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(lock, later, later);
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const add = nat(cniEnv('ADD', 'ctr-rotate', netns), natConfig('natexe', 2));
+    expect(add.status, add.stdout + add.stderr).toBe(0);
+    // Rotated, the planted lock gone, the new line in the new file: the PID's start time
+    // (GetProcessTimes) told the planted owner from the live process that has that PID now.
+    expect(fs.statSync(`${log}.1`).size).toBeGreaterThan(10 * 1024 * 1024);
+    expect(fs.existsSync(lock)).toBe(false);
+    expect(fs.readFileSync(log, 'utf8')).toContain('ctr-rotate');
+    nat(cniEnv('DEL', 'ctr-rotate', netns), natConfig('natexe', 2));
+  }, 60_000);
+
+  it("warns in the log when nat.exe's own folder lets others write (they could replace nat.exe)", () => {
+    const exeDir = path.dirname(NAT_EXE);
+    const mode = fs.statSync(exeDir).mode & 0o777;
+    const log = path.join(WINEPREFIX, 'drive_c/ProgramData/nat-cni/nat.log');
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const warnings = () => fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('nat.exe can be replaced by non-administrators'));
+    const before = warnings().length;
+    fs.chmodSync(exeDir, 0o777); // Wine derives the folder's DACL from the mode: Everyone may write.
+    try {
+      expect(nat(cniEnv('ADD', 'ctr-openfolder', netns), natConfig('natexe', 2)).status).toBe(0);
+    } finally {
+      fs.chmodSync(exeDir, mode);
+    }
+    expect(warnings().length).toBe(before + 1);
+    expect(warnings().at(-1)).toContain('S-1-1-0');
+    expect(nat(cniEnv('DEL', 'ctr-openfolder', netns), natConfig('natexe', 2)).status).toBe(0);
+    expect(warnings().length).toBe(before + 1);
+  });
+
+  it('gives nat-cni-native back its protected DACL after someone opened it to Everyone', () => {
+    const dir = winPath(path.join(path.dirname(NAT_EXE), 'nat-cni-native'));
+    expect(probe(['setdacl', dir, 'D:(A;OICI;FA;;;SY)(A;OICI;FA;;;WD)']).status).toBe(0);
+    expect(everyoneMayWrite(sddl(dir))).toBe(true);
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const add = nat(cniEnv('ADD', 'ctr-rebuilt', netns), natConfig('natexe', 2));
+    expect(add.status, add.stdout + add.stderr).toBe(0);
+    expect(everyoneMayWrite(sddl(dir))).toBe(false);
+    nat(cniEnv('DEL', 'ctr-rebuilt', netns), natConfig('natexe', 2));
+  });
+
+  it('refuses a nat-cni-native that is a link to elsewhere (code 105), before any HNS call', () => {
+    const dir = path.join(path.dirname(NAT_EXE), 'nat-cni-native');
+    const elsewhere = path.join(scratch, 'elsewhere');
+    fs.mkdirSync(elsewhere, { recursive: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.symlinkSync(elsewhere, dir);
+    try {
+      const add = nat(cniEnv('ADD', 'ctr-link', hns.sim(['namespace', 'create']).trim()), natConfig('natexe', 2));
+      expect(add.status).toBe(1);
+      expect(JSON.parse(add.stdout)).toMatchObject({ code: 105, msg: expect.stringContaining('reparse point') });
+      expect(endpoints().filter((e) => (e.Name ?? '').includes('ctr-link'))).toHaveLength(0);
+    } finally {
+      fs.rmSync(dir);
+    }
+  });
+
+  it('creates %ProgramData%\\nat-cni without access for Everyone, and logs there', () => {
+    const folder = path.join(WINEPREFIX, 'drive_c/ProgramData/nat-cni');
+    fs.rmSync(folder, { recursive: true, force: true });
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const add = nat(cniEnv('ADD', 'ctr-logdir', netns), natConfig('natexe', 2));
+    expect(add.status, add.stdout + add.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(folder, 'nat.log'), 'utf8')).toContain('ctr-logdir');
+    expect(sddl('C:\\ProgramData\\nat-cni')).not.toContain(';;;WD)');
+    nat(cniEnv('DEL', 'ctr-logdir', netns), natConfig('natexe', 2));
   });
 });
 
@@ -257,7 +440,7 @@ describe('peers under Wine', () => {
       const r = runWine(LIBCNI_DRIVER_EXE, [
         steps, '--conflist', winPath(confFile), '--plugin-dir', winPath(pluginDir), '--cache-dir', winPath(cache),
         '--netns', netns, '--container-id', 'libcni-ctr-1', '--capability-args', capabilityArgs,
-      ], { NAT_CNI_HNS: FFI, NAT_CNI_HNS_SIM_ADDR: hns.addr }, '', 120_000);
+      ], { NAT_CNI_HNS_SIM_ADDR: hns.addr }, '', 120_000);
       stderrSeen.push(r.stderr);
       const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { step: string; ok: boolean; result?: { ips?: { address: string }[] } });
       return { ...r, steps: out, verdicts: out.map((s) => `${s.step}:${s.ok}`) };
@@ -308,6 +491,10 @@ describe.each(['strict', 'compat'])('the conformance suite, nat profile, %s mode
     for (const id of MUST_PASS) expect(verdicts(onWine)[id], JSON.stringify(onWine.cases.find((c) => c.id === id))).toBe('PASS');
     stderrSeen.push(fs.existsSync(stderrLog) ? fs.readFileSync(stderrLog, 'utf8') : '');
   }, 900_000);
+});
+
+describe('install, doctor and uninstall', () => {
+  installDoctorCases({ run: (args) => nat({ NAT_CNI_HNS_SIM_ADDR: hns.addr }, '', args), stateDir: () => hns.stateDir, scratch: () => scratch });
 });
 
 describe('the FFI smoke check', () => {

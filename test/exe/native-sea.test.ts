@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addonFile, materializeAddon, sha256Hex } from '../../hns/ffi/native-sea';
+import { addonFolder, freshAddonName, prepareAddonFolder, removeStaleAddons, sha256Hex, writeFreshAddon } from '../../hns/ffi/native-sea';
 
 let dir: string;
 beforeEach(() => {
@@ -17,42 +17,64 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 const bytes = Buffer.from('pretend this is koffi.node \u0000\u0001\u0002');
 const hash = sha256Hex(bytes);
 
-describe('addonFile', () => {
-  it('is beside the executable, named by version and hash (Windows paths)', () => {
-    expect(addonFile('C:\\Program Files\\containerd\\cni\\bin\\nat.exe', '3.3.4', 'a77b6bb6f60cdd360a41', path.win32)).toBe(
-      'C:\\Program Files\\containerd\\cni\\bin\\nat-cni-native\\koffi-3.3.4-a77b6bb6f60cdd36\\koffi.node',
-    );
+describe('where the addon goes', () => {
+  it('is the nat-cni-native folder beside the executable (Windows paths)', () => {
+    expect(addonFolder('C:\\Program Files\\containerd\\cni\\bin\\nat.exe', path.win32)).toBe('C:\\Program Files\\containerd\\cni\\bin\\nat-cni-native');
+  });
+
+  it('gets a new file name every time: version, hash, PID and random bits', () => {
+    const a = freshAddonName('3.3.4', hash, 42);
+    expect(a).toMatch(new RegExp(`^koffi-3\\.3\\.4-${hash.slice(0, 16)}-42-[0-9a-f]{16}\\.node$`));
+    expect(freshAddonName('3.3.4', hash, 42)).not.toBe(a);
   });
 });
 
-describe('materializeAddon', () => {
-  it('writes a missing file, then reuses it without reading the asset again', () => {
-    const file = path.join(dir, 'sub', 'koffi.node');
-    let reads = 0;
-    const asset = () => {
-      reads++;
-      return bytes;
-    };
-    expect(materializeAddon(file, hash, asset)).toBe(file);
-    expect(fs.readFileSync(file)).toEqual(bytes);
-    materializeAddon(file, hash, asset);
-    expect(reads).toBe(1);
-    expect(fs.readdirSync(path.dirname(file))).toEqual(['koffi.node']);
+describe('prepareAddonFolder', () => {
+  it('creates a missing folder (owner-only off Windows) and accepts an existing one', () => {
+    const d = path.join(dir, 'nat-cni-native');
+    prepareAddonFolder(d);
+    expect(fs.statSync(d).mode & 0o777).toBe(0o700);
+    prepareAddonFolder(d);
   });
 
-  it('replaces a file whose hash differs (tampered, truncated)', () => {
-    const file = path.join(dir, 'koffi.node');
-    fs.writeFileSync(file, 'planted');
-    materializeAddon(file, hash, () => bytes);
+  it('refuses a symbolic link (as Node reports a junction on Windows) and a file', () => {
+    const real = path.join(dir, 'elsewhere');
+    fs.mkdirSync(real);
+    const link = path.join(dir, 'nat-cni-native');
+    fs.symlinkSync(real, link);
+    expect(() => prepareAddonFolder(link)).toThrow(/junction or symbolic link/);
+    const file = path.join(dir, 'file');
+    fs.writeFileSync(file, '');
+    expect(() => prepareAddonFolder(file)).toThrow(/not a folder/);
+  });
+});
+
+describe('writeFreshAddon', () => {
+  it('writes the verified bytes to a new file and never touches an existing one', () => {
+    const planted = path.join(dir, freshAddonName('3.3.4', hash));
+    fs.writeFileSync(planted, 'planted');
+    const file = writeFreshAddon(dir, '3.3.4', hash, bytes);
+    expect(file).not.toBe(planted);
+    expect(path.dirname(file)).toBe(dir);
     expect(fs.readFileSync(file)).toEqual(bytes);
-    fs.writeFileSync(file, bytes.subarray(0, 5));
-    materializeAddon(file, hash, () => bytes);
-    expect(sha256Hex(fs.readFileSync(file))).toBe(hash);
+    expect(fs.readFileSync(planted, 'utf8')).toBe('planted');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('refuses an embedded asset that does not match its pinned hash, and writes nothing', () => {
-    const file = path.join(dir, 'koffi.node');
-    expect(() => materializeAddon(file, hash, () => Buffer.from('corrupt'))).toThrow(/corrupt: sha256/);
-    expect(fs.existsSync(file)).toBe(false);
+    expect(() => writeFreshAddon(dir, '3.3.4', hash, Buffer.from('corrupt'))).toThrow(/corrupt: sha256/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('removeStaleAddons', () => {
+  it("removes earlier invocations' files, keeps the one just loaded and anything else", () => {
+    const old = writeFreshAddon(dir, '3.3.4', hash, bytes);
+    const mine = writeFreshAddon(dir, '3.3.4', hash, bytes);
+    fs.writeFileSync(path.join(dir, 'notes.txt'), '');
+    fs.mkdirSync(path.join(dir, 'koffi-3.3.4-0123456789abcdef'));
+    removeStaleAddons(dir, mine);
+    expect(fs.readdirSync(dir).sort()).toEqual([path.basename(mine), 'koffi-3.3.4-0123456789abcdef', 'notes.txt'].sort());
+    expect(fs.existsSync(old)).toBe(false);
   });
 });

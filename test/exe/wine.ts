@@ -22,6 +22,24 @@ export const HNS_SIM = path.join(REPO, 'dist/hns-sim');
 export const LIBCNI_DRIVER_EXE = path.join(REPO, 'dist/peers/libcni-driver.exe');
 export const CONFORMANCE = path.join(REPO, 'dist/conformance.js');
 
+/** The prefix's System32, where Windows programs (hcsshim's NewLazySystemDLL, nat.exe) load HCN from. */
+export const SYSTEM32 = path.join(WINEPREFIX, 'drive_c/windows/system32');
+/** The names the fake goes in under: HCN's computenetwork.dll, and vmcompute.dll for HNSCall. */
+export const FAKE_DLL_NAMES = ['computenetwork.dll', 'vmcompute.dll'];
+
+/**
+ * Put the fake library into the prefix's System32 under both names, so that nat.exe as shipped
+ * and any other Windows HNS client run against `hns-sim serve` unchanged (the fake reads the
+ * server's address from NAT_CNI_HNS_SIM_ADDR). Wine ships neither DLL, so nothing is replaced.
+ */
+export function installFakeHns(): void {
+  for (const name of FAKE_DLL_NAMES) {
+    const to = path.join(SYSTEM32, name);
+    fs.copyFileSync(FAKE_DLL, `${to}.tmp`);
+    fs.renameSync(`${to}.tmp`, to);
+  }
+}
+
 /** Wine maps the Unix root to drive Z:. */
 export const winPath = (p: string): string => `Z:${path.resolve(p).replace(/\//g, '\\')}`;
 
@@ -52,6 +70,7 @@ export async function startWineServer(): Promise<WineServer> {
   if (!fs.existsSync(path.join(WINEPREFIX, '.nat-cni-ready'))) {
     throw new Error(`no Wine prefix at ${WINEPREFIX}: run \`make test\` (or make ${path.relative(REPO, WINEPREFIX)}/.nat-cni-ready) first`);
   }
+  installFakeHns();
   const server = spawn(WINESERVER, ['--foreground', '--persistent'], { env: wineBaseEnv(), stdio: 'ignore', detached: true });
   const pid = server.pid;
   if (pid === undefined) throw new Error('cannot start wineserver');

@@ -5,14 +5,18 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CniError } from '../../spec/errors';
-import { LockTimeoutError } from '../../hns/sim/lock';
+import { LockTimeoutError } from '../../hns/lockfile';
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
+  checkLockDir,
   networkLockFile,
   networkLockToken,
   networkMutexName,
   withNetworkLock,
 } from '../../plugin/lock';
+import { lockHoldMs } from '../../plugin/deps';
+import { DEFAULT_IPAM_TIMEOUT_MS } from '../../plugin/ipam';
+import { DEFAULT_LOCK_HOLD_MS } from '../../plugin/watchdog';
 
 const REPO = path.resolve(__dirname, '../..');
 let work: string;
@@ -43,18 +47,19 @@ afterAll(() => {
 const freshDir = () => fs.mkdtempSync(path.join(work, 'locks-'));
 
 /** A child process that takes the lock of `network`, writes `marker` and then runs `body` (JS). */
-function holder(network: string, dir: string, marker: string, body: string): ChildProcess {
+function holder(network: string, dir: string, marker: string, body: string, extraEnv: Record<string, string> = {}): ChildProcess {
   const script = `
     const fs = require('node:fs');
     const { withNetworkLock } = require(process.env.LOCK_MODULE);
     const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-    withNetworkLock(process.env.NET, { dir: process.env.DIR, platform: 'linux' }, () => {
+    const watchdog = process.env.HOLD_MS ? { holdMs: Number(process.env.HOLD_MS), cniVersion: '1.0.0' } : undefined;
+    withNetworkLock(process.env.NET, { dir: process.env.DIR, platform: 'linux', watchdog }, () => {
       fs.writeFileSync(process.env.MARKER, String(process.pid));
       ${body}
     });`;
   const child = spawn(process.execPath, ['-e', script], {
-    env: { ...process.env, LOCK_MODULE: lockModule, NET: network, DIR: dir, MARKER: marker },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LOCK_MODULE: lockModule, NET: network, DIR: dir, MARKER: marker, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
   return child;
@@ -126,6 +131,23 @@ describe('withNetworkLock (lock file)', () => {
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
   });
 
+  it('refuses a lock folder that others may write to, that is not ours, or that is not a folder (code 105)', () => {
+    const open = freshDir();
+    fs.chmodSync(open, 0o777);
+    expect(() => withNetworkLock('nat', { dir: open, platform: 'linux' }, () => 1)).toThrow(/writable by group or others \(mode 777\)/);
+    const link = path.join(freshDir(), 'link');
+    fs.symlinkSync(freshDir(), link);
+    expect(() => checkLockDir(link)).toThrow(/not a folder/);
+    let err: unknown;
+    try {
+      checkLockDir(freshDir(), 4242);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CniError);
+    expect(err).toMatchObject({ code: 105, msg: expect.stringContaining('not by us (uid 4242)') });
+  });
+
   it('refuses a nonsensical timeout', () => {
     expect(() => withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: -1 }, () => 1)).toThrow(CniError);
     expect(() => withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: Number.NaN }, () => 1)).toThrow(/invalid lock timeout/);
@@ -169,7 +191,7 @@ describe('withNetworkLock (lock file)', () => {
     child.kill('SIGKILL');
     await exited(child);
     // The dead owner's file is still there ...
-    expect(fs.readFileSync(path.join(dir, networkLockFile('net')), 'utf8').trim()).toBe(String(child.pid));
+    expect(fs.readFileSync(path.join(dir, networkLockFile('net')), 'utf8').split(' ')[0]).toBe(String(child.pid));
     // ... and is taken over well within the timeout.
     const started = Date.now();
     expect(withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 5_000 }, () => 'mine')).toBe('mine');
@@ -231,5 +253,64 @@ describe('withNetworkLock (lock file)', () => {
     expect(new Set(lines.map((l) => l.split(' ')[1])).size).toBe(workers);
     expect(Number(fs.readFileSync(counter, 'utf8'))).toBe(rounds * workers);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('withNetworkLock: PID reuse and the bound on holding', () => {
+  it('takes over at once a lock whose PID now belongs to another process (same PID, other start time)', () => {
+    const dir = freshDir();
+    // Our own PID, alive, but with a start time that is not ours: what a recycled PID looks like.
+    fs.writeFileSync(path.join(dir, networkLockFile('net')), `${process.pid} 1\n`);
+    const started = Date.now();
+    expect(withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 5_000 }, () => 'mine')).toBe('mine');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('still waits for a live owner recorded with its true start time', async () => {
+    const dir = freshDir();
+    const marker = path.join(dir, '..', `true-${path.basename(dir)}`);
+    const child = holder('net', dir, marker, 'sleep(20000);');
+    await waitFor(marker);
+    const [pid, start] = fs.readFileSync(path.join(dir, networkLockFile('net')), 'utf8').trim().split(' ');
+    expect(pid).toBe(String(child.pid));
+    expect(start).toMatch(/^[0-9]+$/);
+    expect(() => withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 300 }, () => 'never')).toThrow(/timed out/);
+    child.kill('SIGKILL');
+    await exited(child);
+  });
+
+  it('ends a holder stuck past the bound: a CNI error (code 11) on stdout, and the lock is free again', async () => {
+    const dir = freshDir();
+    const marker = path.join(dir, '..', `stuck-${path.basename(dir)}`);
+    const child = holder('net', dir, marker, 'for (;;) sleep(1000);', { HOLD_MS: '400' });
+    let stdout = '';
+    child.stdout?.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    const started = Date.now();
+    await waitFor(marker);
+    await exited(child);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(child.signalCode).toBe('SIGKILL');
+    const answer = JSON.parse(stdout) as { cniVersion: string; code: number; msg: string };
+    expect(answer).toMatchObject({ cniVersion: '1.0.0', code: 11 });
+    expect(answer.msg).toContain('the lock of network "net"');
+    expect(withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 2_000 }, () => 'free')).toBe('free');
+  });
+
+  it('takes its bound from NAT_CNI_LOCK_HOLD_MS only to shorten it', () => {
+    expect(lockHoldMs({})).toBe(DEFAULT_LOCK_HOLD_MS);
+    expect(lockHoldMs({ NAT_CNI_LOCK_HOLD_MS: '1500' })).toBe(1500);
+    for (const v of ['0', '-5', 'x', '1.5', String(DEFAULT_LOCK_HOLD_MS + 1)]) {
+      expect(lockHoldMs({ NAT_CNI_LOCK_HOLD_MS: v }), v).toBe(DEFAULT_LOCK_HOLD_MS);
+    }
+    // Longer than the IPAM plugin's own timeout (60 s): a legitimate IPAM call is never cut short.
+    expect(DEFAULT_LOCK_HOLD_MS).toBeGreaterThan(DEFAULT_IPAM_TIMEOUT_MS);
+  });
+
+  it('lets a holder that finishes in time return normally (the watchdog is stopped)', () => {
+    const dir = freshDir();
+    const out = withNetworkLock('net', { dir, platform: 'linux', watchdog: { holdMs: 200, cniVersion: '1.0.0' } }, () => 'done');
+    expect(out).toBe('done');
+    // Had the watchdog not been stopped it would kill this very process now.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
   });
 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CniError } from '../../spec/errors';
-import { createPluginLog, defaultLogPath, formatLogLine } from '../../plugin/log';
+import { createPluginLog, defaultLogPath, formatLogLine, logSlackBytes } from '../../plugin/log';
+import { formatOwner, processStart } from '../../hns/lockfile';
 
 const REPO = path.resolve(__dirname, '../..');
 let work: string;
@@ -295,3 +296,62 @@ describe('several processes', () => {
     expect(order.at(-1)).toBe(199);
   });
 });
+
+describe('rotation against a stuck or recycled lock', () => {
+  /** A full log and a rotation lock naming `owner`, as a crashed or stuck writer leaves them. */
+  function fullLogWithLock(owner: string, bytes = 2048) {
+    const file = freshFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify({ msg: 'x'.repeat(bytes) })}\n`);
+    const lock = path.join(path.dirname(file), 'nat.log.rotate.lock');
+    fs.writeFileSync(lock, owner);
+    return { file, lock };
+  }
+
+  /** The `i` of every line in the log and its rotated files, oldest first. */
+  const linesOf = (file: string) =>
+    ['.3', '.2', '.1', ''].flatMap((suffix) => readLines(`${file}${suffix}`).map((l) => l.i)).filter((i) => i !== undefined);
+
+  it('does not wait for a lock whose PID now belongs to another process (same PID, other start time)', () => {
+    // This test's own PID is alive, but not the process that wrote start time 1.
+    const { file } = fullLogWithLock(`${process.pid} 1\n`);
+    const started = Date.now();
+    const r = runChild(`for (let i = 0; i < 20; i++) log.info('line', { i });`, { file, maxBytes: 1024 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(fs.existsSync(`${file}.1`)).toBe(true);
+    expect(linesOf(file)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('takes over, within one wait, a lock its live owner has held longer than a rotation takes', () => {
+    const me = formatOwner({ pid: process.pid, start: processStart(process.pid) as string });
+    const { file } = fullLogWithLock(me);
+    const started = Date.now();
+    const r = runChild(`for (let i = 0; i < 20; i++) log.info('line', { i });`, { file, maxBytes: 1024 });
+    expect(r.status, r.stderr).toBe(0);
+    // One writer waits for the lock to turn stale (2 s), then rotates; the others do not wait.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(fs.existsSync(`${file}.1`)).toBe(true);
+    expect(linesOf(file)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('never grows past its bound, even when rotation never happens: the lines go to stderr', () => {
+    const me = formatOwner({ pid: process.pid, start: processStart(process.pid) as string });
+    const maxBytes = 1024;
+    const { file, lock } = fullLogWithLock(me, maxBytes + logSlackBytes(maxBytes));
+    const size = fs.statSync(file).size;
+    // The lock is kept fresh by another process (as by a live holder that never finishes).
+    const toucher = spawn('/bin/sh', ['-c', 'while :; do touch "$LOCK"; sleep 0.2; done'], { env: { PATH: process.env.PATH, LOCK: lock }, stdio: 'ignore' });
+    let r: ReturnType<typeof runChild>;
+    try {
+      r = runChild(`for (let i = 0; i < 2; i++) log.info('kept out', { i });`, { file, maxBytes });
+    } finally {
+      toucher.kill('SIGKILL');
+    }
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.statSync(file).size).toBe(size);
+    expect(fs.existsSync(`${file}.1`)).toBe(false);
+    expect(r.stderr.split('\n').filter((l) => l.includes('kept out'))).toHaveLength(2);
+  }, 20_000);
+});
+

@@ -22,9 +22,10 @@ KOFFI_SHA256=$(pin koffi-win extractSha256)
 [ "$(node -p 'require("./node_modules/koffi/package.json").version')" = "$KOFFI_VERSION" ] ||
   { echo "tools/exe: node_modules/koffi is not $KOFFI_VERSION, the version of the pinned win32 addon" >&2; exit 1; }
 
-# CommonJS for the SEA's embedder require(); koffi's require of its win32 package is answered by
-# hns/ffi/native-sea-addon.ts, every other @koromix package stays a (failing, caught) require.
-node_modules/.bin/esbuild plugin/main.ts --bundle --platform=node --target=node24 --format=cjs \
+# The release entry (no simulator, no NAT_CNI_HNS), as CommonJS for the SEA's embedder require();
+# koffi's require of its win32 package is answered by hns/ffi/native-sea-addon.ts, every other
+# @koromix package stays a (failing, caught) require.
+node_modules/.bin/esbuild plugin/main-windows.ts --bundle --platform=node --target=node24 --format=cjs \
   --log-level=warning --legal-comments=none \
   --alias:@koromix/koffi-win32-x64=./hns/ffi/native-sea-addon.ts '--external:@koromix/*' \
   "--define:NAT_CNI_KOFFI_VERSION=\"$KOFFI_VERSION\"" "--define:NAT_CNI_KOFFI_SHA256=\"$KOFFI_SHA256\"" \

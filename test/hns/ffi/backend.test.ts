@@ -1,15 +1,16 @@
 /** NAT_CNI_HNS: parsing, and a separate process choosing the FFI backend through it. */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SIM_STATE_DIR, parseHnsBackend } from '../../../hns/backend';
+import { parseHnsBackend } from '../../../hns/backend';
 import { HnsError } from '../../../hns/errors';
 import { buildFake, bundle, childEnv, deadPort, removeBundles, startScriptedServer, type ScriptedServer } from './harness';
 
 describe('parseHnsBackend', () => {
-  it('defaults to ffi on Windows and to the simulator in its default folder elsewhere', () => {
+  it('defaults to ffi on Windows and to nothing elsewhere (no silent simulator)', () => {
     expect(parseHnsBackend(undefined, 'win32')).toEqual({ kind: 'ffi' });
     expect(parseHnsBackend('', 'win32')).toEqual({ kind: 'ffi' });
-    expect(parseHnsBackend(undefined, 'linux')).toEqual({ kind: 'sim', stateDir: DEFAULT_SIM_STATE_DIR });
+    expect(parseHnsBackend(undefined, 'linux')).toBeUndefined();
+    expect(parseHnsBackend('', 'darwin')).toBeUndefined();
   });
 
   it('reads ffi, ffi:<path> and sim:<dir>, keeping colons inside the value', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HR, HnsError } from '../../../hns/errors';
 import { updateSettings, readState } from '../../../hns/sim/admin';
-import { isAlive, withLock } from '../../../hns/sim/lock';
+import { isAlive, withLock } from '../../../hns/lockfile';
 import { bundle } from './bundle';
 import { createNetwork, enumerate, freshSim, tempStateDir } from './helpers';
 import { createSimApi } from '../../../hns/sim/api';

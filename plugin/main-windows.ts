@@ -1,0 +1,52 @@
+/**
+ * The process entry of nat.exe, the release: HNS is computenetwork.dll and vmcompute.dll from the
+ * System32 folder the OS reports, and nothing else (no NAT_CNI_HNS, no simulator in the bundle:
+ * test/layers.test.ts and test/exe check both). koffi's native addon folder beside nat.exe
+ * is checked before the first HNS call of every invocation (hns/ffi/native-sea.ts).
+ */
+import path from 'node:path';
+import { createFfiApi } from '../hns/ffi';
+import { judgeFolder, parseSddl } from '../hns/ffi/sddl';
+import { UntrustedObjectError, fileSddl, processUserSid } from '../hns/ffi/security';
+import { secureAddonFolder } from '../hns/ffi/native-sea';
+import { CniError } from '../spec/errors';
+import { runNat } from './entry';
+import { NatCode } from './errors';
+import { defaultLockDir } from './lock';
+import { processDeps, type DepsFactory } from './plugin';
+import type { PluginLog } from './log';
+
+function openSystemHcn() {
+  try {
+    secureAddonFolder();
+  } catch (e) {
+    if (e instanceof UntrustedObjectError) throw new CniError(NatCode.Untrusted, `refusing to use koffi's native addon: ${e.message}`);
+    throw e;
+  }
+  return createFfiApi();
+}
+
+/**
+ * Whoever may write to nat.exe's own folder can replace nat.exe, which nothing inside it can
+ * prevent; say so in the log on every call (a warning, not a refusal: the folder is the
+ * administrator's, and docs/windows.md says how to close it).
+ */
+function warnIfOwnFolderOpen(log: PluginLog): void {
+  const dir = path.dirname(process.execPath);
+  try {
+    const verdict = judgeFolder(parseSddl(fileSddl(dir)), dir, processUserSid());
+    if (!verdict.ok) log.warn(`nat.exe can be replaced by non-administrators: ${verdict.why}`, { folder: dir });
+  } catch (e) {
+    log.warn('cannot read the security of the folder of nat.exe', { folder: dir, error: e });
+  }
+}
+
+const systemHns = () => ({ open: openSystemHcn, lockDir: defaultLockDir() });
+const systemDeps = processDeps(systemHns);
+const deps: DepsFactory = (ctx) => {
+  const d = systemDeps(ctx);
+  warnIfOwnFolderOpen(d.log);
+  return d;
+};
+
+runNat(deps, systemHns);
