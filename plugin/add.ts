@@ -125,10 +125,33 @@ function rollBack(undo: Undo[], deps: PluginDeps): void {
   }
 }
 
+/**
+ * `master` as HNS will take it: the adapter of that name (any case, as Windows matches friendly names)
+ * when the host has one, or when it cannot tell. Otherwise no adapter at all, with a warning: the Go
+ * plugin ignores `master` (its issue #100), and containerd's and nerdctl's configs write "Ethernet"
+ * whatever the adapter is called, so a policy naming a missing adapter would fail an ADD that works
+ * with Go. optionalFlags.errorOnMissingAdapter makes it an error instead.
+ */
+function hostAdapter(deps: PluginDeps, config: NatConfig): string | undefined {
+  const wanted = config.master;
+  if (wanted === undefined || wanted === '') return undefined;
+  const adapters = deps.hostAdapters();
+  if (adapters === undefined) return wanted;
+  const match = adapters.find((a) => a.toLowerCase() === wanted.toLowerCase());
+  if (match !== undefined) return match;
+  const have = adapters.length > 0 ? adapters.map((a) => `"${a}"`).join(', ') : 'none';
+  const problem = `"master": "${wanted}" names no network adapter of this host (its adapters: ${have})`;
+  if (config.flags.errorOnMissingAdapter) {
+    throw new CniError(CniCode.InvalidNetworkConfig, problem, 'optionalFlags.errorOnMissingAdapter is set; name one of the adapters, or leave master out');
+  }
+  deps.log.warn(`${problem}; creating network "${config.name}" without a host adapter, as the Go plugin does (it ignores master). A NAT network needs none: leave master out, or name one of the adapters`, { network: config.name });
+  return undefined;
+}
+
 function findOrCreateNetwork(api: HcnApi, deps: PluginDeps, config: NatConfig): HostComputeNetwork {
   const found = findNetworkByName(api, config.name);
   if (!found) {
-    const created = createNetwork(api, networkRequest(config));
+    const created = createNetwork(api, networkRequest(config, hostAdapter(deps, config)));
     deps.log.info('network created', { network: created.ID, name: config.name });
     return created;
   }

@@ -7,7 +7,6 @@
  * ignored, and every invalid value is a code-7 CniError whose message names the field path.
  * docs/configuration.md documents each field and each difference from the Go plugin.
  */
-import path from 'node:path';
 import * as z from 'zod';
 import { ciLooseObject, ciObject, getKey } from '../spec/keys';
 import { parseMac, parseStaticIps, type StaticIp } from './address';
@@ -15,6 +14,7 @@ import { formatPath, fromZodError, invalidConfig, type FieldPath } from './confi
 import { configDnsSchema, EMPTY_CONFIG_DNS, EMPTY_RUNTIME_DNS, mergeDns, runtimeDnsSchema, type Dns } from './dns';
 import { outboundNatExceptions, readPolicyArgs, type HcnPolicy } from './policies';
 import { applyPortMappingFlags, portMappingSchema, type PortMapping } from './portmappings';
+import { readLogSettings, type LogLevel } from './log-settings';
 import {
   firstHostAddress,
   gatewayProblem,
@@ -64,6 +64,11 @@ export const optionalFlagsSchema = ciObject({
    * config's, fail ADD (code 7) instead of logging a warning and using the network's values.
    */
   errorOnNetworkMismatch: flag,
+  /**
+   * New: when `master` names no adapter of this host, fail ADD (code 7) instead of logging a warning and
+   * creating the network without a NetAdapterName policy, as the Go plugin does (it ignores `master`).
+   */
+  errorOnMissingAdapter: flag,
 });
 export type OptionalFlags = z.output<typeof optionalFlagsSchema>;
 
@@ -74,8 +79,7 @@ const runtimeConfigSchema = ciObject({
   mac: z.unknown().optional(),
 });
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './log-settings';
 
 const natConfigSchema = ciObject({
   cniVersion: optionalString,
@@ -309,22 +313,12 @@ function parseAdditionalRoutes(routes: readonly ParsedRoute[] | null | undefined
   });
 }
 
-function parseLogLevel(level: string | undefined): LogLevel {
-  if (level === undefined || level === '') return 'info';
-  const folded = level.toLowerCase() === 'warning' ? 'warn' : level.toLowerCase();
-  const found = LOG_LEVELS.find((l) => l === folded);
-  if (found === undefined) throw invalidConfig(['logLevel'], `"${level}" is not one of ${LOG_LEVELS.join(', ')}`);
-  return found;
-}
-
-function parseLogFile(file: string | undefined): string | undefined {
-  if (file === undefined || file === '') return undefined;
-  // Runtimes start plugins in arbitrary directories (C:\Windows\System32 under a containerd service), so
-  // a relative path would land somewhere unpredictable: the Go plugin's wincni.log problem.
-  if (!path.win32.isAbsolute(file) && !path.posix.isAbsolute(file)) {
-    throw invalidConfig(['logFile'], `"${file}" is not an absolute path`);
-  }
-  return file;
+/** The log settings as the plugin's log read them (log-settings.ts); here a bad one is code 7. */
+function parseLogSettings(raw: unknown): { logFile: string | undefined; logLevel: LogLevel } {
+  const s = readLogSettings(raw);
+  const problem = s.problems[0];
+  if (problem) throw invalidConfig([problem.field], problem.reason);
+  return { logFile: s.logFile, logLevel: s.logLevel };
 }
 
 function staticIpsFrom(
@@ -406,8 +400,7 @@ export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatCon
     outboundNatExceptions: outboundNatExceptions(endpointPolicies),
     staticIps: staticIpsFrom(rc?.ips, options.args, c.ipam?.ipAddress),
     mac,
-    logFile: parseLogFile(c.logFile),
-    logLevel: parseLogLevel(c.logLevel),
+    ...parseLogSettings(raw),
     warnings,
   };
 }

@@ -21,6 +21,8 @@ export interface PluginDeps {
   ipam(command: IpamCommand, request: IpamRequest): Result | undefined;
   /** The IPAM plugin's VERSION answer: the versions it supports. */
   ipamVersions(request: IpamRequest): string[];
+  /** The host's adapter names (friendly names), or undefined when this host cannot tell. */
+  hostAdapters(): readonly string[] | undefined;
   log: PluginLog;
   dispose(): void;
 }
@@ -29,6 +31,8 @@ export interface PluginDeps {
 export interface HnsChoice {
   open(): HcnApi;
   lockDir: string;
+  /** The host's adapters, as `master` names them: the OS's answer on Windows, the simulator's setting. */
+  adapters?(): readonly string[] | undefined;
 }
 
 export interface DepsOptions {
@@ -53,12 +57,22 @@ export function lockHoldMs(env: NodeJS.ProcessEnv): number {
 export function createDeps({ env, platform, hns, cniVersion, logFile, logLevel }: DepsOptions): PluginDeps {
   let api: HcnApi | undefined;
   const watchdog = { holdMs: lockHoldMs(env), cniVersion };
+  const log = createPluginLog({ file: logFile, level: logLevel, env, platform });
   return {
     api: () => (api ??= hns.open()),
-    lock: (network, fn) => withNetworkLock(network, { dir: hns.lockDir, platform, watchdog }, fn),
+    // The log hears of a lock whose owner died holding it (Windows: WAIT_ABANDONED).
+    lock: (network, fn) => withNetworkLock(network, { dir: hns.lockDir, platform, watchdog, log }, fn),
     ipam: (command, request) => delegateIpam(command, { ...request, platform }),
     ipamVersions: (request) => delegateIpamVersions({ ...request, platform }),
-    log: createPluginLog({ file: logFile, level: logLevel, env, platform }),
+    hostAdapters: () => {
+      try {
+        return hns.adapters?.();
+      } catch (e) {
+        log.warn('cannot list the host\'s network adapters', { error: e instanceof Error ? e.message : String(e) });
+        return undefined;
+      }
+    },
+    log,
     dispose: () => api?.dispose(),
   };
 }

@@ -11,10 +11,13 @@ import { parseCidr, parseIp, subnetContains, type IpFamily, type Subnet } from '
 
 const DEFAULT_DST: Record<IpFamily, string> = { 4: '0.0.0.0/0', 6: '::/0' };
 
-/** The Ipams section of a network request: one static subnet per family with its default route. */
-export function networkRequest(config: NatConfig): NetworkRequest {
+/**
+ * The network request: one static subnet per family with its default route, and the host adapter
+ * (`adapter`: `master` once the host is known to have it, see add.ts) as a NetAdapterName policy.
+ */
+export function networkRequest(config: NatConfig, adapter: string | undefined): NetworkRequest {
   const policies: PolicyInput[] = [];
-  if (config.master) policies.push({ Type: 'NetAdapterName', Settings: { NetworkAdapterName: config.master } });
+  if (adapter) policies.push({ Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } });
   policies.push(...config.networkPolicies);
   const dns = config.networkDns;
   return {
