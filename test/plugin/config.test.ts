@@ -40,6 +40,7 @@ describe('top-level fields', () => {
         loopbackDSR: false,
         gatewayFromAdditionalRoutes: false,
         errorOnNetworkMismatch: false,
+        errorOnMissingAdapter: false,
       },
       additionalRoutes: [],
       endpointPolicies: [],
@@ -100,6 +101,7 @@ describe('optionalFlags', () => {
     'loopbackDSR',
     'gatewayFromAdditionalRoutes',
     'errorOnNetworkMismatch',
+    'errorOnMissingAdapter',
   ] as const;
   for (const name of names) {
     it.each([name, name.toLowerCase(), name[0]?.toUpperCase() + name.slice(1)])(`reads ${name} as %s`, (key) => {
