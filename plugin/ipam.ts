@@ -215,7 +215,7 @@ function failure(type: string, status: number, stdout: string, stderr: string): 
  * exec ignores that error too.
  */
 function spawnError(r: SpawnSyncReturns<Buffer>): NodeJS.ErrnoException | undefined {
-  const e = r.error as NodeJS.ErrnoException | undefined;
+  const e: NodeJS.ErrnoException | undefined = r.error;
   return e?.code === 'EPIPE' && (r.status !== null || r.signal !== null) ? undefined : e;
 }
 

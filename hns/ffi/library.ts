@@ -29,6 +29,7 @@ let koffiModule: Koffi | undefined;
  */
 function koffi(): Koffi {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi loads a native addon: only when HNS is first called
     koffiModule ??= require('koffi') as Koffi;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
