@@ -21,7 +21,7 @@ endef
 TEST_DEBS := containernetworking-plugins gcc gcc-mingw-w64-x86-64 golang-go \
 	golang-github-appc-cni-dev golang-github-containerd-go-cni-dev wine64
 
-.PHONY: build check test run deps test-deps typecheck unit clean
+.PHONY: build check test run deps test-deps typecheck lint format unit clean
 
 # Each layer adds its own targets and prerequisites in mk/<layer>.mk: `build:` products,
 # TEST_PREREQS (built before the test run) and TEST_DEBS.
@@ -46,13 +46,21 @@ build: dist/nat
 typecheck: $(NODE_DEPS)
 	node_modules/.bin/tsc -p tsconfig.json
 
+# typescript-eslint's type-aware rules and the layer rules (eslint.config.mjs), and Prettier's format.
+lint: $(NODE_DEPS)
+	node_modules/.bin/eslint --max-warnings 0 .
+	node_modules/.bin/prettier --check --log-level warn .
+
+format: $(NODE_DEPS)
+	node_modules/.bin/prettier --write --log-level warn .
+
 unit: $(NODE_DEPS)
 	node_modules/.bin/vitest run test/spec
 
-# The fast subset: types and unit tests.
-check: typecheck unit
+# The fast subset: types, lint and format, and the unit tests.
+check: typecheck lint unit
 
-test: test-deps build typecheck $$(TEST_PREREQS)
+test: test-deps build typecheck lint $$(TEST_PREREQS)
 	node_modules/.bin/vitest run
 
 run: dist/nat dist/hns-sim

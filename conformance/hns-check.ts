@@ -17,7 +17,10 @@ import type { JsonObject } from './profiles/types';
 
 const USAGE = 'usage: hns-check [--library LIB] --network NAME [--container ID] [--remove-network]';
 const say = (s: string): void => void fs.writeSync(1, `${s}\n`);
-const get = (o: JsonObject, k: string): string => String(Object.entries(o).find(([key]) => key.toLowerCase() === k.toLowerCase())?.[1] ?? '');
+const get = (o: JsonObject, k: string): string => {
+  const v = Object.entries(o).find(([key]) => key.toLowerCase() === k.toLowerCase())?.[1];
+  return typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
+};
 
 async function main(argv: string[]): Promise<number> {
   const opts: { library?: string; network?: string; container?: string; remove: boolean } = { remove: false };

@@ -107,7 +107,7 @@ function checkRoute(c: Collector, r: unknown, where: string, schemaId: string, v
     if (v11) {
       c.mark('X-04');
       if (!isUint(r[k])) c.add('X-04', `${where}.${k} is not a non-negative integer`);
-      if (k === 'scope' && isUint(r[k]) && (r[k] as number) > 255) c.add('X-04', `${where}.scope ${String(r[k])} is out of range`);
+      if (k === 'scope' && isUint(r[k]) && (r[k] as number) > 255) c.add('X-04', `${where}.scope ${r[k] as number} is out of range`);
     } else {
       c.mark('X-05');
       if (c.ctx.mode === 'strict') c.add('X-05', `${where}.${k} is a 1.1.0 field in a ${c.ctx.version} result`);

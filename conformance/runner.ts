@@ -51,7 +51,7 @@ export async function runCases(suite: Suite, cases: readonly Case[], jobs: numbe
   const alone = cases.filter((c) => !c.aggregate && c.exclusive);
   const aggregate = cases.filter((c) => c.aggregate);
   const ordered = [...shared, ...alone, ...aggregate];
-  const outcomes: (Outcome | undefined)[] = new Array(ordered.length);
+  const outcomes = new Array<Outcome | undefined>(ordered.length);
   let printed = 0;
   const settle = (i: number, o: Outcome): void => {
     outcomes[i] = o;

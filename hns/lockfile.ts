@@ -82,6 +82,7 @@ let processTimes: ProcessTimes | undefined;
 /** Windows: the creation FILETIME from GetProcessTimes, loaded only when a lock is taken or judged. */
 function windowsStart(pid: number): string | undefined {
   if (!processTimes) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi only on Windows, when a lock owner is judged
     const koffi = require('koffi') as typeof KoffiModule;
     const k32 = koffi.load('kernel32.dll');
     processTimes = {
@@ -90,7 +91,7 @@ function windowsStart(pid: number): string | undefined {
         'int __stdcall GetProcessTimes(void *h, _Out_ uint64_t *creation, _Out_ uint64_t *exit, _Out_ uint64_t *kernel, _Out_ uint64_t *user)',
       ),
       CloseHandle: k32.func('int __stdcall CloseHandle(void *h)'),
-    } as ProcessTimes;
+    };
   }
   const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
   const h = processTimes.OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);

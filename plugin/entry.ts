@@ -15,6 +15,7 @@ export function runNat(deps: DepsFactory, cliHns: () => HnsChoice): void {
     writeAllSync(1, `${ABOUT}\nCNI protocol versions supported: ${ALL_VERSIONS.join(', ')}\n`);
   } else if (args.length > 0) {
     // A lazy require: esbuild keeps it a function call, so a CNI invocation never loads the operator code.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the operator code only for operator commands
     process.exitCode = (require('./cli') as typeof import('./cli')).runCli(args, cliHns);
   } else {
     void runPlugin(natPlugin(deps));

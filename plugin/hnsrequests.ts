@@ -149,7 +149,8 @@ function portMappingKeys(policies: readonly PolicyInput[]): string {
     .filter((p) => p.Type === 'PortMapping')
     .map((p) => {
       const s = (p.Settings ?? {}) as Record<string, unknown>;
-      return `${s.Protocol ?? 0}:${s.ExternalPort ?? 0}->${s.InternalPort ?? 0}@${s.VIP ?? ''}/${s.Flags ?? 0}`;
+      const part = (v: unknown, none: string) => (v === undefined || v === null ? none : typeof v === 'string' ? v : JSON.stringify(v));
+      return `${part(s.Protocol, '0')}:${part(s.ExternalPort, '0')}->${part(s.InternalPort, '0')}@${part(s.VIP, '')}/${part(s.Flags, '0')}`;
     })
     .sort()
     .join(',');

@@ -1,6 +1,7 @@
 /**
  * IPAM delegation (SPEC.md "Delegated plugins"), done as a runtime does it and unlike the Go nat
- * plugin (anchor §2.3 step 8, §4.2 item 13): the IPAM plugin gets the network configuration bytes
+ * plugin (microsoft/windows-container-networking cni/network/network.go passes
+ * `cniConfig.Serialize()`, its own struct re-encoded, to invoke.DelegateAdd): the IPAM plugin gets the network configuration bytes
  * exactly as we received them (the Go plugin re-serialises its struct and loses keys, issue #64)
  * and our environment with only CNI_COMMAND changed (plus a marker that stops a copy of this plugin
  * from delegating again); its result is read in whatever version it
@@ -215,7 +216,7 @@ function failure(type: string, status: number, stdout: string, stderr: string): 
  * exec ignores that error too.
  */
 function spawnError(r: SpawnSyncReturns<Buffer>): NodeJS.ErrnoException | undefined {
-  const e = r.error as NodeJS.ErrnoException | undefined;
+  const e: NodeJS.ErrnoException | undefined = r.error;
   return e?.code === 'EPIPE' && (r.status !== null || r.signal !== null) ? undefined : e;
 }
 

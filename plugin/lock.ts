@@ -145,13 +145,14 @@ let kernel32: Kernel32 | undefined;
  */
 function loadKernel32(): Kernel32 {
   if (kernel32) return kernel32;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi only on Windows, when a lock is taken
   const koffi = require('koffi') as typeof KoffiModule;
   const lib = koffi.load('kernel32.dll');
   kernel32 = {
     WaitForSingleObject: lib.func('uint32_t __stdcall WaitForSingleObject(void *handle, uint32_t ms)'),
     ReleaseMutex: lib.func('int __stdcall ReleaseMutex(void *handle)'),
     GetLastError: lib.func('uint32_t __stdcall GetLastError()'),
-  } as Kernel32;
+  };
   return kernel32;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The plugin's log: JSON lines, appended, size-bounded with rotation, written synchronously.
  *
- * It fixes what the Go plugin does (anchor §2.9, §4.2 item 7): that one opens `wincni.log` in the
+ * It fixes what the Go plugin does (microsoft/windows-container-networking, its plugin main:
+ * `os.OpenFile("wincni.log", os.O_CREATE|os.O_WRONLY, 0777)`): that one opens `wincni.log` in the
  * working directory without O_APPEND or O_TRUNC (each run overwrites the start of the last one),
  * mode 0777, always at Debug, never rotated, and prints non-JSON to stdout when the open fails
  * (nerdctl#559: log lines became the error text). Here a log that cannot be written never fails

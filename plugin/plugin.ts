@@ -44,7 +44,7 @@ function handler<C extends HandlerCommand, R>(
   run: (ctx: CniContext<C>, deps: PluginDeps) => R,
 ): (ctx: CniContext<C>) => R {
   return (ctx) => {
-    const deps = makeDeps(ctx as CniContext);
+    const deps = makeDeps(ctx);
     deps.log.debug(`${ctx.command} start`, { containerId: ctx.containerId, netns: ctx.netns, ifName: ctx.ifName, network: ctx.config.name });
     try {
       const out = run(ctx, deps);

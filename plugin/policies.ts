@@ -72,7 +72,7 @@ const V1_TRANSLATIONS: Readonly<Record<string, (v: Record<string, unknown>, path
   acl: (v) => {
     const settings = pick(v, {}, ['Id', 'InternalPort', 'ServiceName', 'Protocol']);
     const protocol = getKey(v, 'Protocol');
-    if (getKey(v, 'Protocols') === undefined && protocol !== undefined) settings.Protocols = String(protocol);
+    if (getKey(v, 'Protocols') === undefined && protocol !== undefined) settings.Protocols = typeof protocol === 'string' ? protocol : JSON.stringify(protocol);
     return { Type: 'ACL', Settings: settings };
   },
 };

@@ -207,7 +207,7 @@ export const addCases: Case[] = [
     title: 'a failed ADD leaves nothing behind',
     async run(t) {
       await requireObservation(t);
-      const provoke = t.session.provokeAddFailure;
+      const provoke = t.session.provokeAddFailure?.bind(t.session);
       if (!provoke) return t.skip('the profile cannot make an ADD fail half-way');
       const v = await t.version();
       const c = await t.container();

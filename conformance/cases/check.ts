@@ -57,7 +57,7 @@ export const checkCases: Case[] = [
     id: 'C-67',
     title: 'CHECK detects an attachment removed behind the plugin\'s back',
     async run(t) {
-      const remove = t.session.removeOutOfBand;
+      const remove = t.session.removeOutOfBand?.bind(t.session);
       if (!remove) return t.skip('the profile cannot remove resources behind the plugin\'s back');
       const v = await checkVersion(t);
       const { container, config, result } = await t.add(v);
@@ -72,12 +72,13 @@ export const checkCases: Case[] = [
       const v = await checkVersion(t);
       const { container, config, result } = await t.add(v);
       const versioned = compareVersions(v, '1.0.0') < 0 ? { version: '4' } : {};
-      const interfaces = [...(Array.isArray(result.interfaces) ? result.interfaces : []), { name: 'later0' }];
+      const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
+      const interfaces = [...listOf(result.interfaces), { name: 'later0' }];
       const prev = {
         ...result,
         interfaces,
-        ips: [...(Array.isArray(result.ips) ? result.ips : []), { address: '192.0.2.9/24', interface: interfaces.length - 1, ...versioned }],
-        routes: [...(Array.isArray(result.routes) ? result.routes : []), { dst: '198.51.100.0/24' }],
+        ips: [...listOf(result.ips), { address: '192.0.2.9/24', interface: interfaces.length - 1, ...versioned }],
+        routes: [...listOf(result.routes), { dst: '198.51.100.0/24' }],
       };
       t.expectQuiet(await t.run('CHECK', { ...config, prevResult: prev }, container), 'CHECK with later additions');
     },

@@ -90,7 +90,7 @@ export const delCases: Case[] = [
     exclusive: true,
     title: 'DEL after a failed ADD succeeds',
     async run(t) {
-      const provoke = t.session.provokeAddFailure;
+      const provoke = t.session.provokeAddFailure?.bind(t.session);
       if (!provoke) return t.skip('the profile cannot make an ADD fail half-way');
       const v = await t.version();
       const c = await t.container();

@@ -4,7 +4,8 @@ import type { JsonObject } from '../profiles/types';
 import { isObject } from '../judge';
 
 /** Text of an error object that a message check may search (msg and details). */
-export const errorText = (e: JsonObject): string => `${String(e.msg ?? '')} ${String(e.details ?? '')}`;
+const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+export const errorText = (e: JsonObject): string => `${text(e.msg)} ${text(e.details)}`;
 
 /** Every address a result of any version assigns (ips[].address, ip4.ip, ip6.ip). */
 export function resultAddresses(r: JsonObject): string[] {

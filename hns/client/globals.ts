@@ -1,5 +1,5 @@
 /**
- * The HNS version and the features it implies (reference section 5, hcsshim hcn/hcnglobals.go and
+ * The HNS version and the features it implies (hcsshim hcn/hcnglobals.go and
  * hcnsupport.go). The version is only reachable through v1 HNSCall GET /globals/version.
  */
 import { HnsCallResponse, HnsVersion } from '../schema';

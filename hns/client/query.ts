@@ -1,4 +1,4 @@
-/** Enumerate-then-open-each, as hcsshim's ListXQuery / GetXByName / GetXByID do (reference 1.5). */
+/** Enumerate-then-open-each, as hcsshim's ListXQuery / GetXByName / GetXByID do (hcsshim hcn/hcnnetwork.go, hcnendpoint.go, hcnnamespace.go). */
 import * as z from 'zod';
 import type { HcnObjectCalls } from '../api';
 import { isNotFound } from '../errors';

@@ -50,7 +50,7 @@ export function createFfiApi(libraryPath?: string): HcnApi {
   /** Frees both out-strings, then applies hcsshim's rule. */
   const finish = (call: string, hr: number, result: OutPointer | undefined, record: OutPointer): string | null => {
     const l = library(call);
-    let text: string | null = null;
+    let text: string | null;
     let recordText: string | null;
     try {
       text = result ? l.take(result[0]) : null;

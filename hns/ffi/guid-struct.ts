@@ -1,5 +1,5 @@
 /**
- * GUID text <-> the 16-byte Windows GUID struct that REFGUID points to (reference hcn-api.md 1.3):
+ * GUID text <-> the 16-byte Windows GUID struct that REFGUID points to (the GUID structure of guiddef.h, as golang.org/x/sys/windows.GUID lays it out):
  * Data1 (uint32), Data2 and Data3 (uint16) in native little-endian order, then Data4 as the last 16
  * hex digits in textual order. koffi lays the struct out from the field values, so only the split of
  * the text matters here.

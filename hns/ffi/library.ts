@@ -1,7 +1,7 @@
 /**
  * Loads computenetwork.dll (or a library with the same exports, such as the fake one) through koffi
- * and declares the exports HcnApi needs, with the declarations proven in toolchain-notes.md 1:
- * HRESULT as int32_t (C `long` is 8 bytes on LP64 Linux), GUID as a 16-byte struct, strings in as
+ * and declares the exports HcnApi needs, following hcsshim's hcn/zsyscall_windows.go
+ * signatures: HRESULT as int32_t (C `long` is 8 bytes on LP64 Linux), GUID as a 16-byte struct, strings in as
  * UTF-16, out-strings as raw pointers so that the caller can decode and then free them itself.
  * Only the exports HcnApi uses are declared, so an older Windows without e.g. HcnQueryEndpointStats
  * still loads.
@@ -29,6 +29,7 @@ let koffiModule: Koffi | undefined;
  */
 function koffi(): Koffi {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi loads a native addon: only when HNS is first called
     koffiModule ??= require('koffi') as Koffi;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

@@ -41,6 +41,7 @@ let win32: Win32 | undefined;
 
 function api(): Win32 {
   if (win32) return win32;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi only on Windows
   const koffi = require('koffi') as typeof KoffiModule;
   const k32 = koffi.load('kernel32.dll');
   const adv = koffi.load('advapi32.dll');

@@ -27,7 +27,7 @@ export function createSimApi(stateDir: string, options: SimApiOptions = {}): Hcn
     return h as unknown as HcnHandle;
   };
   /** A handle of another api instance (or a forged one) is just an invalid handle value: 0. */
-  const fromHandle = (h: HcnHandle): string => String(handleValues.get(h as unknown as object) ?? 0);
+  const fromHandle = (h: HcnHandle): string => String(handleValues.get(h) ?? 0);
 
   /** Run one export; throw HnsError on failure or on a non-empty ErrorRecord, as hns/api.ts says. */
   function call(fn: string, args: (string | null)[]): (string | null)[] {
@@ -49,7 +49,7 @@ export function createSimApi(stateDir: string, options: SimApiOptions = {}): Hcn
       delete: (id) => void call(`HcnDelete${single}`, [id]),
       close: (h) => {
         call(`HcnClose${single}`, [fromHandle(h)]);
-        handleValues.delete(h as unknown as object);
+        handleValues.delete(h);
       },
     };
   }

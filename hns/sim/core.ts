@@ -70,8 +70,6 @@ export function ensureDefault(state: SimState): boolean {
   return state.namespaces !== before || state.namespaces.length !== count;
 }
 
-const notImplemented = (): never => fail('E_NOTIMPL', 'not simulated');
-
 /** Look the object behind a handle up; a handle to a deleted object answers that object's not-found [I]. */
 const net = (c: Ctx, i: number) => findNetwork(c.state, c.handles.get(c.args[i] ?? '', 'network'));
 const ep = (c: Ctx, i: number) => findEndpoint(c.state, c.handles.get(c.args[i] ?? '', 'endpoint'));

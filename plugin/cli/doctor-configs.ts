@@ -62,10 +62,10 @@ function judgeNatPlugin(file: ConfFile, plugin: Record<string, unknown>, adapter
   }
   for (const w of config?.warnings ?? []) warns.push(`the plugin warns: ${w}`);
   const ipam = getKey(raw, 'ipam');
-  const hint = installerPrefixHint(typeof ipam === 'object' && ipam !== null ? getKey(ipam as Record<string, unknown>, 'subnet') : undefined);
+  const hint = installerPrefixHint(typeof ipam === 'object' && ipam !== null ? getKey(ipam, 'subnet') : undefined);
   if (hint) warns.push(hint);
   const caps = getKey(plugin, 'capabilities');
-  const cap = (k: string) => typeof caps === 'object' && caps !== null && getKey(caps as Record<string, unknown>, k) === true;
+  const cap = (k: string) => typeof caps === 'object' && caps !== null && getKey(caps, k) === true;
   if (!cap('portMappings')) {
     warns.push('no "capabilities": {"portMappings": true}: the runtime does not pass port mappings, so `-p 8080:80` is silently dropped (nerdctl#5157)');
   }

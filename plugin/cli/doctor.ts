@@ -70,7 +70,7 @@ function checkFolders(paths: HostPaths, io: Io): Check[] {
       return { id, mark: 'fail', title: `CNI ${which} folder ${dir}: others can change it`, details: [p.why], fix: 'nat.exe install (protects the folders it uses)' };
     }
     return { id, mark: io.platform === 'win32' ? 'warn' : 'ok', title: `CNI ${which} folder ${dir} (${from}) exists`, details: [`protection not checked: ${p.why}`] };
-  }) as Check[];
+  });
 }
 
 function checkBinary(paths: HostPaths, io: Io): Check {
@@ -125,7 +125,7 @@ function checkLog(file: string | undefined): Check {
   for (const line of text.split('\n')) {
     try {
       const r = JSON.parse(line) as Record<string, unknown>;
-      if (r.level === 'error') errors.push(`${String(r.time)} ${String(r.msg)}${r.error ? `: ${String(r.error)}` : ''}`);
+      if (r.level === 'error') errors.push(`${String(r.time)} ${String(r.msg)}${typeof r.error === 'string' ? `: ${r.error}` : r.error ? `: ${JSON.stringify(r.error)}` : ''}`);
     } catch {
       // a line cut by the tail read, or not ours
     }

@@ -4,6 +4,7 @@
  * required here, on first use, as the HCN binding does.
  */
 export function isElevated(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi only on Windows
   const koffi = require('koffi') as typeof import('koffi');
   const isUserAnAdmin = koffi.load('shell32.dll').func('int __stdcall IsUserAnAdmin()') as () => number;
   return isUserAnAdmin() !== 0;

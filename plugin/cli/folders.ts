@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** The Windows primitives, loaded only on Windows (they bind advapi32 and kernel32 through koffi). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- Windows only
 const security = () => require('../../hns/ffi/security') as typeof import('../../hns/ffi/security');
 
 /** The folders of `dir` that do not exist yet, outermost first. */

@@ -72,7 +72,7 @@ export function runInstall(args: string[], io: Io): number {
     io.env,
     io.platform,
   );
-  const say = io.out;
+  const say = (line: string) => io.out(line);
   say(`nat-cni install${dryRun ? ' (dry run: nothing is written)' : ''}`);
   say(`  runtime      ${runtime}`);
   say(`  bin folder   ${paths.binDir} (${paths.binFrom})`);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 
 function isSea(): boolean {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sea exists only in Node 20+ builds that have it
     return (require('node:sea') as { isSea(): boolean }).isSea();
   } catch {
     return false;

@@ -28,7 +28,7 @@ export function runUninstall(args: string[], io: Io): number {
     io.err(`nat.exe uninstall: no install record (${recordPath(paths.binDir)}): nothing that nat.exe install did is known here`);
     return 1;
   }
-  const say = io.out;
+  const say = (line: string) => io.out(line);
   const would = (done: string, todo: string) => (dryRun ? todo : done);
   say(`nat-cni uninstall${dryRun ? ' (dry run: nothing is changed)' : ''}: network "${record.network}", runtime ${record.runtime}`);
   let kept = 0;

@@ -1,4 +1,4 @@
-/** Unit level: the suite's own result validators and verdicts, on the canonical results of §3.3. */
+/** Unit level: the suite's own result validators and verdicts, on the spec's example results (test/spec/result/goldens.ts). */
 import { describe, expect, it } from 'vitest';
 import type { Invocation } from '../../conformance/invoke';
 import { judgeError, judgeQuiet, parseStdout } from '../../conformance/judge';

@@ -1,5 +1,5 @@
 /**
- * Running nat.exe under Wine for the tests (traps from toolchain-notes.md §4): a prefix that reports
+ * Running nat.exe under Wine for the tests, around Wine's known traps: a prefix that reports
  * Windows 10 (make prepares build/wine), one wineserver started here before the tests and stopped by
  * its PID after (a server started by the first wine call would inherit the callers' pipes and make
  * every call wait for it), stderr always a file (Node on Wine fails on a pipe there), and stdin/stdout

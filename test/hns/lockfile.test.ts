@@ -44,7 +44,7 @@ describe('the owner of a lock', () => {
     try {
       fs.writeFileSync(path.join(dir, 'x.lock'), `${process.ppid} 1\n`);
       expect(withLock(dir, 2_000, () => 'mine', 'x.lock')).toBe('mine');
-      fs.writeFileSync(path.join(dir, 'x.lock'), formatOwner({ pid: process.ppid, start: processStart(process.ppid, 'linux') as string }));
+      fs.writeFileSync(path.join(dir, 'x.lock'), formatOwner({ pid: process.ppid, start: processStart(process.ppid, 'linux') }));
       expect(() => withLock(dir, 200, () => 'never', 'x.lock')).toThrow(/timed out after 200 ms/);
       // A lock held past staleAfterMs is taken over even from a live owner.
       expect(withLock(dir, 2_000, () => 'stuck lock taken', 'x.lock', { staleAfterMs: 0 })).toBe('stuck lock taken');

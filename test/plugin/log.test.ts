@@ -324,7 +324,7 @@ describe('rotation against a stuck or recycled lock', () => {
   });
 
   it('takes over, within one wait, a lock its live owner has held longer than a rotation takes', () => {
-    const me = formatOwner({ pid: process.pid, start: processStart(process.pid) as string });
+    const me = formatOwner({ pid: process.pid, start: processStart(process.pid) });
     const { file } = fullLogWithLock(me);
     const started = Date.now();
     const r = runChild(`for (let i = 0; i < 20; i++) log.info('line', { i });`, { file, maxBytes: 1024 });
@@ -336,7 +336,7 @@ describe('rotation against a stuck or recycled lock', () => {
   });
 
   it('never grows past its bound, even when rotation never happens: the lines go to stderr', () => {
-    const me = formatOwner({ pid: process.pid, start: processStart(process.pid) as string });
+    const me = formatOwner({ pid: process.pid, start: processStart(process.pid) });
     const maxBytes = 1024;
     const { file, lock } = fullLogWithLock(me, maxBytes + logSlackBytes(maxBytes));
     const size = fs.statSync(file).size;

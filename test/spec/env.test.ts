@@ -61,7 +61,7 @@ describe('CNI environment', () => {
   });
 });
 
-describe('CNI_PATH splitting (C-13, Windows notes §4.2)', () => {
+describe('CNI_PATH splitting (C-13; Windows separates with ";")', () => {
   it.each([
     ['linux', '/opt/cni/bin:/usr/lib/cni', ['/opt/cni/bin', '/usr/lib/cni']],
     ['linux', '/a::/b:', ['/a', '/b']],

@@ -114,7 +114,7 @@ describe('plugin process (fixture on runPlugin)', () => {
     }
   });
 
-  it('C-21/§5.21: a 3 MiB configuration (beyond any pipe buffer) is read whole', () => {
+  it('C-21: a 3 MiB configuration (beyond any pipe buffer) is read whole', () => {
     const out = plug(cniEnv('ADD'), conf('1.0.0', { padding: 'x'.repeat(3 * 1024 * 1024) }));
     expect(out.exitCode).toBe(0);
   });
@@ -129,7 +129,7 @@ describe('plugin process (fixture on runPlugin)', () => {
     [{ throwValue: { weird: true } }, '[object Object]'],
     [{ uncaught: 'thrown from a timer' }, 'thrown from a timer'],
     [{ reject: 'rejected and forgotten' }, 'rejected and forgotten'],
-  ])('§5.4: %j ends as one code-999 error object, exit 1', (fixtureConf, msg) => {
+  ])('C-05: %j ends as one code-999 error object, exit 1', (fixtureConf, msg) => {
     const out = plug(cniEnv('DEL'), conf('1.0.0', { fixture: fixtureConf }));
     expect(out.exitCode).toBe(1);
     expect(JSON.parse(out.stdout)).toMatchObject({ code: 999, msg });

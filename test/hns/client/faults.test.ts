@@ -162,7 +162,7 @@ describe('one not-found answer is not the truth about an object', () => {
   it('an object that the enumeration no longer lists is skipped', () => {
     // Deleted between the enumerate and the open: another process tore it down.
     const other = createSimApi(dir);
-    const enumerate = api.endpoint.enumerate;
+    const enumerate = api.endpoint.enumerate.bind(api.endpoint);
     const racing: HcnApi = {
       ...api,
       endpoint: {

@@ -1,6 +1,6 @@
 /**
- * The fake computenetwork library on its own: its export tables against the list of reference
- * hcn-api.md section 1.2, and its argument checks, which must fail loudly (stderr + E_POINTER /
+ * The fake computenetwork library on its own: its export tables against the HCN exports hcsshim
+ * declares (hcn/zsyscall_windows.go), and its argument checks, which must fail loudly (stderr + E_POINTER /
  * E_INVALIDARG) where a wrong FFI declaration would pass garbage. Each scenario runs in its own
  * process, as the plugin does, so that stderr can be read.
  */

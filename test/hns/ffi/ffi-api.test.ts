@@ -147,14 +147,14 @@ function calls(f: Family): { fn: string; run: (api: HcnApi) => unknown; needs?: 
       run: (a) =>
         f === 'endpoint'
           ? a.endpoint.create(withHandle(a, 'network'), ZERO_GUID, '{}')
-          : a[f as 'network' | 'namespace'].create(ZERO_GUID, '{}'),
+          : a[f].create(ZERO_GUID, '{}'),
       ...(f === 'endpoint' ? { needs: 'network' as const } : {}),
     },
   ];
 }
 
 // Handles opened for a call under test, closed after it.
-let opened: { f: Family; h: HcnHandle }[] = [];
+const opened: { f: Family; h: HcnHandle }[] = [];
 function withHandle(a: HcnApi, f: Family): HcnHandle {
   const h = a[f].open(GUID);
   opened.push({ f, h });

@@ -64,7 +64,7 @@ export function wireCall(port: number, fields: Field[]): Promise<Field[]> {
       try {
         resolve(decodeFields(Buffer.concat(chunks)));
       } catch (e) {
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
     socket.on('error', reject);

@@ -278,13 +278,13 @@ function judge(p: Prepared, d: Dirs, a: PluginAnswer): CaseResult | undefined {
       const expected = p.pre;
       const have = p.pre.networks.some((n) => n.name === NETWORK) ? after : withoutNetwork(after, NETWORK);
       if (!sameHns(have, expected)) return verdictOf('leak', `failed ADD changed HNS: ${hnsDiff(expected, have)}`);
-      if (leases(d).join() !== p.preLeases.join()) return verdictOf('leak', `failed ADD left leases ${leases(d)}`);
+      if (leases(d).join() !== p.preLeases.join()) return verdictOf('leak', `failed ADD left leases ${leases(d).join(', ')}`);
       return undefined;
     }
     case 'DEL': {
       const remaining = after.endpoints.filter((e) => e.name === C1_ENDPOINT);
       if (ok(a) && remaining.length > 0) return verdictOf('false success', `DEL succeeded, endpoint still there: ${JSON.stringify(remaining)}`);
-      if (ok(a) && leases(d).length > 0) return verdictOf('false success', `DEL succeeded, leases still held: ${leases(d)}`);
+      if (ok(a) && leases(d).length > 0) return verdictOf('false success', `DEL succeeded, leases still held: ${leases(d).join(', ')}`);
       if (!sameHns(without(after, C1_ENDPOINT), without(p.pre, C1_ENDPOINT))) {
         return verdictOf('leak', `DEL changed other objects: ${hnsDiff(without(p.pre, C1_ENDPOINT), without(after, C1_ENDPOINT))}`);
       }
@@ -320,7 +320,7 @@ function attachedProblem(p: Prepared, d: Dirs, after: HnsSnapshot, a: PluginAnsw
   if (p.scenario.dsr && !ep.policies.some((x) => x.includes('OutBoundNAT'))) return 'the endpoint lacks its loopback DSR policy';
   const result = JSON.parse(a.stdout) as { ips?: Array<{ address: string }> };
   if (result.ips?.[0]?.address.split('/')[0] !== ep.ips[0]) return `result address ${result.ips?.[0]?.address} is not the endpoint's ${ep.ips[0]}`;
-  if (p.scenario.ipam && leases(d).join() !== ep.ips.join()) return `leases [${leases(d)}] do not match the endpoint's [${ep.ips}]`;
+  if (p.scenario.ipam && leases(d).join() !== ep.ips.join()) return `leases [${leases(d).join(', ')}] do not match the endpoint's [${ep.ips.join(', ')}]`;
   const others = without(withoutNetwork(after, NETWORK), C1_ENDPOINT);
   const before = without(withoutNetwork(p.pre, NETWORK), C1_ENDPOINT);
   if (!sameHns(others, before)) return `ADD changed other objects: ${hnsDiff(before, others)}`;
@@ -341,7 +341,7 @@ async function recover(p: Prepared, d: Dirs, inv: PluginRun, succeeded: boolean)
     const have = withoutNetwork(snapshot(d.sim), NETWORK);
     const want = withoutNetwork(expected, NETWORK);
     if (!sameHns(have, want)) return verdictOf('leak', `after the retry and DEL: ${hnsDiff(want, have)}`);
-    if (leases(d).length > 0) return verdictOf('leak', `after the retry and DEL, leases stay: ${leases(d)}`);
+    if (leases(d).length > 0) return verdictOf('leak', `after the retry and DEL, leases stay: ${leases(d).join(', ')}`);
     return undefined;
   };
   switch (s.command) {

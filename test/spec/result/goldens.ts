@@ -1,5 +1,5 @@
 /**
- * Canonical results from /work/shared/reference/cni-conformance.md §3.3: one 1.0.0 result and
+ * Canonical results after the CNI spec's own examples (SPEC.md "Success"): one 1.0.0 result and
  * what libcni 1.1.2's converters make of it for every version. The 1.1.0 forms follow libcni ≥ 1.2
  * (`types100.Result.MarshalJSON`: keys sorted at every depth, empty `dns` left out) and are derived
  * by us from its source, not printed by it.
@@ -72,7 +72,7 @@ export const CANONICAL_BY_VERSION: Record<CniVersion, Record<string, unknown>> =
   '1.1.0': sorted110,
 };
 
-/** The reference's own 1.1.0 example (§3.3), with the fields only 1.1.0 has. */
+/** The spec's 1.1.0 example result (SPEC.md "Success"), with the fields only 1.1.0 has. */
 export const EXAMPLE_110 = {
   cniVersion: '1.1.0',
   interfaces: [{ name: 'eth0', mac: '00:15:5d:aa:bb:02', mtu: 1450, sandbox: NS }],
