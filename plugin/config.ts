@@ -204,7 +204,7 @@ interface SubnetCandidate {
   gateway?: { ip: IpAddress; at: FieldPath };
 }
 
-function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined, warnings: string[]): SubnetCandidate[] {
+function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined): SubnetCandidate[] {
   const candidates: SubnetCandidate[] = [];
   if (ipam?.subnet !== undefined && ipam.subnet !== '') {
     candidates.push({ subnet: mustParseCidr(ipam.subnet, ['ipam', 'subnet']), written: writtenAddress(ipam.subnet), at: ['ipam', 'subnet'] });
@@ -262,7 +262,7 @@ function deriveSubnets(
   flags: OptionalFlags,
   warnings: string[],
 ): NetworkSubnet[] {
-  const candidates = collectSubnets(ipam, warnings);
+  const candidates = collectSubnets(ipam);
   // Explicit gateways from ipam.routes: the first route of each family wins. The Go plugin reads only
   // routes[0].gw and ignores `gateway`.
   const routeGateways = new Map<IpFamily, { ip: IpAddress; at: FieldPath }>();

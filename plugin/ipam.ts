@@ -333,7 +333,7 @@ function versionAnswer(type: string, stdout: string): string[] {
   if (!Array.isArray(list) || !list.every((v) => typeof v === 'string')) {
     throw ipamFailure(type, `answered VERSION without a supportedVersions list: ${quote(stdout.trim())}`);
   }
-  return list as string[];
+  return list;
 }
 
 function forwardStderr(text: string): void {

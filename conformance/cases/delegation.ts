@@ -41,7 +41,7 @@ export const delegatedDel = (t: T, d: IpamDelegation, config: JsonObject, c: Con
 
 /** Runs `fn` while every backend call fails as if the backend were down; the outage ends either way. */
 export async function duringOutage(t: T, fn: () => Promise<void>): Promise<void> {
-  const provoke = t.session.provokeOutage;
+  const provoke = t.session.provokeOutage?.bind(t.session);
   if (!provoke) return t.skip('the profile cannot make its backend unreachable (a host\'s HNS takes no fault injection)');
   const outage = await provoke();
   try {

@@ -4,7 +4,7 @@ import { validateResult } from '../results';
 import type { Container, JsonObject } from '../profiles/types';
 import { compareVersions } from '../versions';
 import type { Case } from './types';
-import { require11, requireObservation, sameJson } from './util';
+import { errorText, require11, requireObservation, sameJson } from './util';
 import { delegatedAdd, delegatedDel, delegationEnv, duringOutage, requireDelegation } from './delegation';
 
 const V = '1.1.0';
@@ -245,7 +245,7 @@ export const v11Cases: Case[] = [
     async run(t) {
       await require11(t);
       await requireObservation(t);
-      const provoke = t.session.provokeUndeletable;
+      const provoke = t.session.provokeUndeletable?.bind(t.session);
       if (!provoke) return t.skip('the profile cannot make a resource undeletable');
       const network = t.network();
       const a = await t.add(V, { network });
@@ -261,7 +261,7 @@ export const v11Cases: Case[] = [
       const left = [];
       for (const c of [a.container, b.container]) if ((await t.footprint(c, network)).length > 0) left.push(c);
       t.check(left.length === 1, 'after the failed GC', 'exactly one stale attachment left (best effort)', `${left.length} left`);
-      const text = `${String(e.msg ?? '')} ${String(e.details ?? '')}`;
+      const text = errorText(e);
       t.check(text.includes(left[0]?.containerId ?? '\0'), 'the GC error', `naming the attachment left (${left[0]?.containerId})`, text);
       t.expectQuiet(await gc(t, network, []), 'GC once the resource can be removed');
       await expectCollected(t, network, [], [a.container, b.container], 'the second GC');

@@ -18,6 +18,7 @@ let bound: { koffi: typeof KoffiModule; GetAdaptersAddresses: Fn } | undefined;
 
 function api(): NonNullable<typeof bound> {
   if (bound) return bound;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- koffi only on Windows, loaded on first use
   const koffi = require('koffi') as typeof KoffiModule;
   const lib = koffi.load('iphlpapi.dll');
   // The head of IP_ADAPTER_ADDRESSES (iptypes.h), up to FriendlyName: a union of ULONGLONG with
