@@ -18,6 +18,8 @@ export interface CliOptions {
   hns: 'simulator' | 'host';
   observe?: 'dump' | 'hcn';
   observeLibrary?: string;
+  /** nat profile: the delegated-IPAM mode's plugin folders (recording-ipam, host-local). */
+  ipamPath?: string[];
   timeoutMs: number;
   parallel: number;
   jobs: number;
@@ -27,7 +29,8 @@ export interface CliOptions {
 export const USAGE = `usage: conformance/run --plugin PATH [--profile generic|nat] [--mode strict|compat]
        [--versions 0.3.1,1.0.0,...] [--report FILE] [--only ID,...]
        [--config TEMPLATE.json] [--hns-sim PATH] [--hns-ffi LIBRARY] [--hns simulator|host]
-       [--observe dump|hcn] [--observe-library LIBRARY] [--timeout-ms N] [--parallel N] [--jobs N] [--list]
+       [--observe dump|hcn] [--observe-library LIBRARY] [--ipam-path DIRS] [--timeout-ms N] [--parallel N]
+       [--jobs N] [--list]
 
   --profile generic  any plugin; the default configuration is an IPAM one (host-local style),
                      --config replaces it (cniVersion and name are set by the suite,
@@ -46,6 +49,9 @@ export const USAGE = `usage: conformance/run --plugin PATH [--profile generic|na
   --observe-library LIBRARY
                      the HCN library the suite loads to observe (default: --hns-ffi if it loads
                      here, System32's computenetwork.dll on Windows, dist/libcomputenetwork.so)
+  --ipam-path DIRS   nat profile: the delegated-IPAM cases (C-48…C-51, C-69, X-13, X-22) delegate to
+                     the IPAM plugins in these folders (a CNI_PATH-style list): recording-ipam (make
+                     build/test-plugins/recording-ipam) and, where installed, host-local
   --mode strict      the spec where it and the Go ecosystem differ (default)
   --mode compat      accept Go skel / libcni behaviour (conformance/COVERAGE.md)
   --only C-09,X-     run the cases with these ids or id prefixes
@@ -106,6 +112,7 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
         break;
       }
       case '--observe-library': opts.observeLibrary = path.resolve(take()); break;
+      case '--ipam-path': opts.ipamPath = take().split(path.delimiter).filter((d) => d !== '').map((d) => path.resolve(d)); break;
       case '--timeout-ms': opts.timeoutMs = positive(take(), flag); break;
       case '--parallel': opts.parallel = positive(take(), flag); break;
       case '--jobs': opts.jobs = positive(take(), flag); break;
@@ -128,6 +135,7 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
     hns: opts.hns ?? 'simulator',
     observe: opts.observe,
     observeLibrary: opts.observeLibrary,
+    ipamPath: opts.ipamPath,
     timeoutMs: opts.timeoutMs ?? 20_000,
     parallel: opts.parallel ?? 16,
     jobs: opts.jobs ?? 4,

@@ -1,8 +1,9 @@
 /**
  * conformance/run: the CNI spec as an executable suite against any plugin executable. Prints one line
- * per case, then "N passed, N failed[, N skipped]"; exits 1 when a case failed, 2 on a usage error.
+ * per case, then "N passed, N failed, N skipped"; exits 1 when a case failed, 2 on a usage error.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ALL_CASES } from './cases';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './cli-args';
 import { Suite } from './context';
@@ -20,6 +21,7 @@ function openProfile(opts: CliOptions): Promise<ProfileSession> {
   return opts.profile === 'nat'
     ? openNatProfile({
         hns: opts.hns, hnsSim: opts.hnsSim, hnsFfi: opts.hnsFfi, observe: opts.observe, observeLibrary: opts.observeLibrary, bundleDir: __dirname,
+        ...(opts.ipamPath ? { ipamPath: opts.ipamPath, pluginDir: path.dirname(opts.plugin) } : {}),
       })
     : openGenericProfile({ plugin: opts.plugin, configTemplate: opts.config });
 }

@@ -21,3 +21,9 @@ MODE ?= strict
 conformance: dist/conformance.js
 	@test -n "$(PLUGIN)" || { echo 'usage: make conformance PLUGIN=path [PROFILE=generic|nat] [MODE=strict|compat]' >&2; exit 2; }
 	node dist/conformance.js --plugin "$(PLUGIN)" --profile "$(PROFILE)" --mode "$(MODE)"
+
+# A test IPAM plugin that knows GC and STATUS and records its calls (test/fixtures/ipam/recording-ipam.ts):
+# the nat profile's delegating mode and the plugin's process tests run it from here.
+build/test-plugins/recording-ipam: $(NODE_DEPS) test/fixtures/ipam/recording-ipam.ts $(shell find spec -name '*.ts')
+	$(call bundle_node,test/fixtures/ipam/recording-ipam.ts)
+TEST_PREREQS += build/test-plugins/recording-ipam

@@ -20,7 +20,8 @@ import {
 import { parseNatConfig, type NatConfig } from './config';
 import type { PluginDeps } from './deps';
 import { NatCode, toCniErrorFromHns, withHnsWarningsLogged } from './errors';
-import { refuseNestedDelegation, resolveIpamPlugin } from './ipam';
+import { refuseNestedDelegation } from './ipam';
+import { delegatedIpam, type Ipam } from './delegated-ipam';
 import { requireHnsFeatures } from './features';
 import {
   endpointRequest, hasLoopbackDsr, loopbackDsrPolicy, networkRequest, portMappingDrift, subnetMismatches, subnetOf,
@@ -34,19 +35,19 @@ export function cmdAdd(ctx: CniContext<'ADD'>, deps: PluginDeps): Result {
   const config = parseNatConfig(ctx.rawConfig, { args: ctx.args });
   const netns = namespaceGuid(ctx.netns);
   for (const w of config.warnings) deps.log.warn(w, { network: config.name });
-  // A missing IPAM plugin (or this plugin named as its own) is a config error: found out before HNS is touched.
-  if (config.ipam.type !== '') resolveIpamPlugin(config.ipam.type, ctx.path);
+  const ipam = delegatedIpam(config.ipam.type, ctx, deps);
+  ipam.resolve();
   const api = deps.api();
   return withHnsWarningsLogged(deps.log, () => {
     requireHnsFeatures(api, config);
-    return chainResult(ctx.prevResult, deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns)));
+    return chainResult(ctx.prevResult, deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns, ipam)));
   });
 }
 
 /** Steps to take back, newest first, when a later step fails. */
 type Undo = { what: string; run: () => void };
 
-function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config: NatConfig, netns: string): Result {
+function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config: NatConfig, netns: string, ipam: Ipam): Result {
   const step = (doing: string) => `${doing} (container ${ctx.containerId}, network "${config.name}")`;
   const hns = <T>(doing: string, fn: () => T): T => {
     try {
@@ -75,13 +76,10 @@ function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config
   const undo: Undo[] = [];
   try {
     let addresses = config.staticIps.map((ip) => ip.address);
-    if (config.ipam.type !== '') {
-      const request = { type: config.ipam.type, cniPath: ctx.path, env: process.env, stdin: ctx.stdin, cniVersion: ctx.cniVersion };
-      // No endpoint of this attachment exists, so no address of it is in use: release whatever an earlier,
-      // interrupted ADD of it allocated, or host-local refuses the retry ("duplicate allocation is not allowed").
-      deps.ipam('DEL', request);
-      const allocated = deps.ipam('ADD', request);
-      undo.push({ what: `releasing the address from IPAM plugin ${config.ipam.type}`, run: () => deps.ipam('DEL', request) });
+    if (ipam.type !== undefined) {
+      // No endpoint of this attachment exists now (a replaced one is deleted), so no address of it is in use.
+      const allocated = ipam.allocate();
+      undo.push({ what: `releasing the address from IPAM plugin ${ipam.type}`, run: () => ipam.release() });
       addresses = ipamAddresses(allocated, subnets);
     }
     let endpoint = hns('creating the endpoint', () => {
@@ -127,10 +125,33 @@ function rollBack(undo: Undo[], deps: PluginDeps): void {
   }
 }
 
+/**
+ * `master` as HNS will take it: the adapter of that name (any case, as Windows matches friendly names)
+ * when the host has one, or when it cannot tell. Otherwise no adapter at all, with a warning: the Go
+ * plugin ignores `master` (its issue #100), and containerd's and nerdctl's configs write "Ethernet"
+ * whatever the adapter is called, so a policy naming a missing adapter would fail an ADD that works
+ * with Go. optionalFlags.errorOnMissingAdapter makes it an error instead.
+ */
+function hostAdapter(deps: PluginDeps, config: NatConfig): string | undefined {
+  const wanted = config.master;
+  if (wanted === undefined || wanted === '') return undefined;
+  const adapters = deps.hostAdapters();
+  if (adapters === undefined) return wanted;
+  const match = adapters.find((a) => a.toLowerCase() === wanted.toLowerCase());
+  if (match !== undefined) return match;
+  const have = adapters.length > 0 ? adapters.map((a) => `"${a}"`).join(', ') : 'none';
+  const problem = `"master": "${wanted}" names no network adapter of this host (its adapters: ${have})`;
+  if (config.flags.errorOnMissingAdapter) {
+    throw new CniError(CniCode.InvalidNetworkConfig, problem, 'optionalFlags.errorOnMissingAdapter is set; name one of the adapters, or leave master out');
+  }
+  deps.log.warn(`${problem}; creating network "${config.name}" without a host adapter, as the Go plugin does (it ignores master). A NAT network needs none: leave master out, or name one of the adapters`, { network: config.name });
+  return undefined;
+}
+
 function findOrCreateNetwork(api: HcnApi, deps: PluginDeps, config: NatConfig): HostComputeNetwork {
   const found = findNetworkByName(api, config.name);
   if (!found) {
-    const created = createNetwork(api, networkRequest(config));
+    const created = createNetwork(api, networkRequest(config, hostAdapter(deps, config)));
     deps.log.info('network created', { network: created.ID, name: config.name });
     return created;
   }
@@ -195,7 +216,7 @@ export function endpointMismatch(
   if (!ep.HostComputeNetwork || !guidEquals(ep.HostComputeNetwork, networkId)) {
     return `it belongs to network ${ep.HostComputeNetwork ?? '(none)'}, not ${networkId}`;
   }
-  const drift = portMappingDrift(config, ep);
+  const drift = portMappingDrift(config, ep, subnets);
   if (drift) return `its port mappings [${drift.have}] differ from the requested [${drift.want}]`;
   if (config.flags.loopbackDSR && !hasLoopbackDsr(ep)) return 'it lacks the loopback DSR policy the config asks for';
   for (const ip of config.staticIps) {

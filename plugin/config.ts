@@ -7,7 +7,6 @@
  * ignored, and every invalid value is a code-7 CniError whose message names the field path.
  * docs/configuration.md documents each field and each difference from the Go plugin.
  */
-import path from 'node:path';
 import * as z from 'zod';
 import { ciLooseObject, ciObject, getKey } from '../spec/keys';
 import { parseMac, parseStaticIps, type StaticIp } from './address';
@@ -15,12 +14,14 @@ import { formatPath, fromZodError, invalidConfig, type FieldPath } from './confi
 import { configDnsSchema, EMPTY_CONFIG_DNS, EMPTY_RUNTIME_DNS, mergeDns, runtimeDnsSchema, type Dns } from './dns';
 import { outboundNatExceptions, readPolicyArgs, type HcnPolicy } from './policies';
 import { applyPortMappingFlags, portMappingSchema, type PortMapping } from './portmappings';
+import { readLogSettings, type LogLevel } from './log-settings';
 import {
   firstHostAddress,
   gatewayProblem,
   parseCidr,
   parseIp,
   type IpAddress,
+  intendedSubnet,
   type IpFamily,
   type Subnet,
 } from './subnet';
@@ -63,6 +64,11 @@ export const optionalFlagsSchema = ciObject({
    * config's, fail ADD (code 7) instead of logging a warning and using the network's values.
    */
   errorOnNetworkMismatch: flag,
+  /**
+   * New: when `master` names no adapter of this host, fail ADD (code 7) instead of logging a warning and
+   * creating the network without a NetAdapterName policy, as the Go plugin does (it ignores `master`).
+   */
+  errorOnMissingAdapter: flag,
 });
 export type OptionalFlags = z.output<typeof optionalFlagsSchema>;
 
@@ -73,8 +79,7 @@ const runtimeConfigSchema = ciObject({
   mac: z.unknown().optional(),
 });
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './log-settings';
 
 const natConfigSchema = ciObject({
   cniVersion: optionalString,
@@ -193,14 +198,16 @@ function routeGateway(route: ParsedRoute, at: FieldPath, warnings: string[]): { 
 
 interface SubnetCandidate {
   subnet: Subnet;
+  /** The address part as written, for the host-bits warning. */
+  written: IpAddress;
   at: FieldPath;
   gateway?: { ip: IpAddress; at: FieldPath };
 }
 
-function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined, warnings: string[]): SubnetCandidate[] {
+function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined): SubnetCandidate[] {
   const candidates: SubnetCandidate[] = [];
   if (ipam?.subnet !== undefined && ipam.subnet !== '') {
-    candidates.push({ subnet: mustParseCidr(ipam.subnet, ['ipam', 'subnet']), at: ['ipam', 'subnet'] });
+    candidates.push({ subnet: mustParseCidr(ipam.subnet, ['ipam', 'subnet']), written: writtenAddress(ipam.subnet), at: ['ipam', 'subnet'] });
   }
   // host-local's `ranges`: the Go plugin drops them (issue #64); their first range per set names a subnet.
   (ipam?.ranges ?? []).forEach((set, i) => {
@@ -209,14 +216,11 @@ function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined, wa
       const subnet = mustParseCidr(range.subnet, [...at, 'subnet']);
       if (j > 0) return;
       const gateway = range.gateway === undefined || range.gateway === '' ? undefined : { ip: mustParseIp(range.gateway, [...at, 'gateway']), at: [...at, 'gateway'] };
-      candidates.push({ subnet, at: [...at, 'subnet'], ...(gateway ? { gateway } : {}) });
+      candidates.push({ subnet, written: writtenAddress(range.subnet), at: [...at, 'subnet'], ...(gateway ? { gateway } : {}) });
     });
   });
   const byFamily = new Map<IpFamily, SubnetCandidate>();
   for (const c of candidates) {
-    if (c.subnet.hadHostBits) {
-      warnings.push(`${formatPath(c.at)}: host bits set; using network ${c.subnet.prefix}`);
-    }
     const seen = byFamily.get(c.subnet.family);
     if (seen === undefined) byFamily.set(c.subnet.family, c);
     else if (seen.subnet.prefix !== c.subnet.prefix) {
@@ -230,13 +234,35 @@ function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined, wa
   return [...byFamily.values()];
 }
 
+/** The address part of a CIDR that mustParseCidr accepted. */
+const writtenAddress = (cidr: string): IpAddress => (parseIp(cidr.slice(0, cidr.indexOf('/'))) as { ok: true; value: IpAddress }).value;
+
+/**
+ * A subnet written with host bits set: HNS refuses such a prefix (0x803B000A, microsoft/containers-toolkit#24,
+ * windows-container-networking#69), so only its network form ever reaches HNS. The warning says what is
+ * used, what the written address and gateway suggest was meant, and where to fix it: the runtime does not
+ * tell a plugin which file its config came from, so the network name and the conf folder stand for it.
+ */
+function hostBitsWarning(c: SubnetCandidate, name: string, gateway: string | undefined): string {
+  const gw = gateway === undefined ? undefined : parseIp(gateway);
+  const meant = intendedSubnet(c.written, gw?.ok ? gw.value : undefined);
+  const written = `${c.written.address}/${c.subnet.prefixLength}`;
+  return (
+    `${formatPath(c.at)} "${written}" has host bits set, which HNS refuses (0x803B000A); using network ${c.subnet.prefix}` +
+    (meant && meant.prefix !== c.subnet.prefix ? `. ${gateway ? `With gateway ${gateway} i` : 'I'}t looks like ${meant.prefix} was meant` : '') +
+    `. Fix ${formatPath(c.at)} in the CNI config file of network "${name}" (in the runtime's CNI conf folder, e.g. containerd's conf_dir). ` +
+    `An HNS network "${name}" that already exists keeps its own subnet`
+  );
+}
+
 function deriveSubnets(
+  name: string,
   ipam: z.output<typeof ipamSchema> | null | undefined,
   additionalRoutes: Route[],
   flags: OptionalFlags,
   warnings: string[],
 ): NetworkSubnet[] {
-  const candidates = collectSubnets(ipam, warnings);
+  const candidates = collectSubnets(ipam);
   // Explicit gateways from ipam.routes: the first route of each family wins. The Go plugin reads only
   // routes[0].gw and ignores `gateway`.
   const routeGateways = new Map<IpFamily, { ip: IpAddress; at: FieldPath }>();
@@ -262,10 +288,15 @@ function deriveSubnets(
       const i = additionalRoutes.findIndex((r) => r.dst === defaultDst && r.gw.includes(':') === (c.subnet.family === 6));
       if (i >= 0) chosen = { ip: mustParseIp((additionalRoutes[i] as Route).gw, ['additionalRoutes', i, 'gw']), at: ['additionalRoutes', i, 'gw'] };
     }
-    if (chosen === undefined) return { ...c.subnet, gateway: firstHostAddress(c.subnet), gatewaySource: 'derived' };
-    const problem = gatewayProblem(c.subnet, chosen.ip);
-    if (problem !== undefined) throw invalidConfig(chosen.at, problem);
-    return { ...c.subnet, gateway: chosen.ip.address, gatewaySource: formatPath(chosen.at) };
+    let subnet: NetworkSubnet;
+    if (chosen === undefined) subnet = { ...c.subnet, gateway: firstHostAddress(c.subnet), gatewaySource: 'derived' };
+    else {
+      const problem = gatewayProblem(c.subnet, chosen.ip);
+      if (problem !== undefined) throw invalidConfig(chosen.at, problem);
+      subnet = { ...c.subnet, gateway: chosen.ip.address, gatewaySource: formatPath(chosen.at) };
+    }
+    if (c.subnet.hadHostBits) warnings.push(hostBitsWarning(c, name, chosen?.ip.address));
+    return subnet;
   });
 }
 
@@ -282,22 +313,12 @@ function parseAdditionalRoutes(routes: readonly ParsedRoute[] | null | undefined
   });
 }
 
-function parseLogLevel(level: string | undefined): LogLevel {
-  if (level === undefined || level === '') return 'info';
-  const folded = level.toLowerCase() === 'warning' ? 'warn' : level.toLowerCase();
-  const found = LOG_LEVELS.find((l) => l === folded);
-  if (found === undefined) throw invalidConfig(['logLevel'], `"${level}" is not one of ${LOG_LEVELS.join(', ')}`);
-  return found;
-}
-
-function parseLogFile(file: string | undefined): string | undefined {
-  if (file === undefined || file === '') return undefined;
-  // Runtimes start plugins in arbitrary directories (C:\Windows\System32 under a containerd service), so
-  // a relative path would land somewhere unpredictable: the Go plugin's wincni.log problem.
-  if (!path.win32.isAbsolute(file) && !path.posix.isAbsolute(file)) {
-    throw invalidConfig(['logFile'], `"${file}" is not an absolute path`);
-  }
-  return file;
+/** The log settings as the plugin's log read them (log-settings.ts); here a bad one is code 7. */
+function parseLogSettings(raw: unknown): { logFile: string | undefined; logLevel: LogLevel } {
+  const s = readLogSettings(raw);
+  const problem = s.problems[0];
+  if (problem) throw invalidConfig([problem.field], problem.reason);
+  return { logFile: s.logFile, logLevel: s.logLevel };
 }
 
 function staticIpsFrom(
@@ -338,7 +359,13 @@ export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatCon
   if (c.loopbackDSR) flags.loopbackDSR = true;
 
   const additionalRoutes = parseAdditionalRoutes(c.additionalRoutes);
-  const subnets = deriveSubnets(c.ipam, additionalRoutes, flags, warnings);
+  const subnets = deriveSubnets(name, c.ipam, additionalRoutes, flags, warnings);
+  if (flags.enableDualStack && new Set(subnets.map((s) => s.family)).size < 2) {
+    warnings.push(
+      'optionalFlags.enableDualStack: dual stack needs an IPv4 and an IPv6 subnet (ipam.ranges) and the config has ' +
+        (subnets.length === 0 ? 'none' : `only ${subnets.map((s) => s.prefix).join(', ')}`) + '; the flag changes nothing by itself',
+    );
+  }
 
   const policyArgs = readPolicyArgs(getKey(raw, 'AdditionalArgs'), 'AdditionalArgs');
   const winBridgePolicies = readPolicyArgs(getKey(raw, 'policies'), 'policies');
@@ -373,8 +400,7 @@ export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatCon
     outboundNatExceptions: outboundNatExceptions(endpointPolicies),
     staticIps: staticIpsFrom(rc?.ips, options.args, c.ipam?.ipAddress),
     mac,
-    logFile: parseLogFile(c.logFile),
-    logLevel: parseLogLevel(c.logLevel),
+    ...parseLogSettings(raw),
     warnings,
   };
 }

@@ -9,25 +9,26 @@
  */
 import type { CniContext } from '../spec/skel';
 import { CniError } from '../spec/errors';
-import { getKey } from '../spec/keys';
 import type { HcnApi } from '../hns/api';
 import { deleteEndpoint, endpointIdsByName, listEndpoints } from '../hns/client';
 import { parseNatConfig } from './config';
 import type { PluginDeps } from './deps';
 import { NatCode, toCniErrorFromHns, withHnsWarningsLogged } from './errors';
 import { refuseNestedDelegation } from './ipam';
+import { delegatedIpam, ipamTypeOf } from './delegated-ipam';
 import { endpointName } from './netns';
 
 export function cmdDel(ctx: CniContext<'DEL'>, deps: PluginDeps): void {
   refuseNestedDelegation(process.env);
   const network = ctx.config.name;
-  let ipamType: unknown;
+  let ipamType: string | undefined;
   try {
     ipamType = parseNatConfig(ctx.rawConfig, { args: ctx.args }).ipam.type;
   } catch (e) {
     deps.log.warn(`DEL with a config ADD would refuse; deleting by name: ${(e as Error).message}`, { network });
-    ipamType = getKey(getKey(ctx.rawConfig, 'ipam'), 'type');
+    ipamType = ipamTypeOf(ctx.rawConfig);
   }
+  const ipam = delegatedIpam(ipamType, ctx, deps);
   const name = endpointName(ctx.containerId, network, ctx.ifName);
   try {
     const api = deps.api();
@@ -36,12 +37,10 @@ export function cmdDel(ctx: CniContext<'DEL'>, deps: PluginDeps): void {
     // The address stays reserved while an endpoint may still hold it; the runtime retries a failed DEL.
     throw toCniErrorFromHns(e, `deleting endpoint "${name}"`);
   }
-  if (typeof ipamType === 'string' && ipamType !== '') {
-    try {
-      deps.ipam('DEL', { type: ipamType, cniPath: ctx.path, env: process.env, stdin: ctx.stdin, cniVersion: ctx.cniVersion });
-    } catch (e) {
-      throw toCniErrorFromHns(e, `releasing the address of container ${ctx.containerId}`);
-    }
+  try {
+    ipam.release();
+  } catch (e) {
+    throw toCniErrorFromHns(e, `releasing the address of container ${ctx.containerId}`);
   }
 }
 

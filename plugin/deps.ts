@@ -5,7 +5,7 @@
  */
 import type { HcnApi } from '../hns/api';
 import type { Result } from '../spec/result/model';
-import { delegateIpam, type DelegateIpamOptions, type IpamCommand } from './ipam';
+import { delegateIpam, delegateIpamVersions, type DelegateIpamOptions, type IpamCommand } from './ipam';
 import { createPluginLog, type PluginLog } from './log';
 import { withNetworkLock } from './lock';
 import { DEFAULT_LOCK_HOLD_MS } from './watchdog';
@@ -19,6 +19,10 @@ export interface PluginDeps {
   api(): HcnApi;
   lock<T>(network: string, fn: () => T): T;
   ipam(command: IpamCommand, request: IpamRequest): Result | undefined;
+  /** The IPAM plugin's VERSION answer: the versions it supports. */
+  ipamVersions(request: IpamRequest): string[];
+  /** The host's adapter names (friendly names), or undefined when this host cannot tell. */
+  hostAdapters(): readonly string[] | undefined;
   log: PluginLog;
   dispose(): void;
 }
@@ -27,6 +31,8 @@ export interface PluginDeps {
 export interface HnsChoice {
   open(): HcnApi;
   lockDir: string;
+  /** The host's adapters, as `master` names them: the OS's answer on Windows, the simulator's setting. */
+  adapters?(): readonly string[] | undefined;
 }
 
 export interface DepsOptions {
@@ -51,11 +57,22 @@ export function lockHoldMs(env: NodeJS.ProcessEnv): number {
 export function createDeps({ env, platform, hns, cniVersion, logFile, logLevel }: DepsOptions): PluginDeps {
   let api: HcnApi | undefined;
   const watchdog = { holdMs: lockHoldMs(env), cniVersion };
+  const log = createPluginLog({ file: logFile, level: logLevel, env, platform });
   return {
     api: () => (api ??= hns.open()),
-    lock: (network, fn) => withNetworkLock(network, { dir: hns.lockDir, platform, watchdog }, fn),
+    // The log hears of a lock whose owner died holding it (Windows: WAIT_ABANDONED).
+    lock: (network, fn) => withNetworkLock(network, { dir: hns.lockDir, platform, watchdog, log }, fn),
     ipam: (command, request) => delegateIpam(command, { ...request, platform }),
-    log: createPluginLog({ file: logFile, level: logLevel, env, platform }),
+    ipamVersions: (request) => delegateIpamVersions({ ...request, platform }),
+    hostAdapters: () => {
+      try {
+        return hns.adapters?.();
+      } catch (e) {
+        log.warn('cannot list the host\'s network adapters', { error: e instanceof Error ? e.message : String(e) });
+        return undefined;
+      }
+    },
+    log,
     dispose: () => api?.dispose(),
   };
 }

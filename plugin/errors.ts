@@ -40,12 +40,24 @@ const MEANING: Partial<Record<number, string>> = {
   [HR.HCN_E_INVALID_ENDPOINT]: 'HNS refused the endpoint settings',
   [HR.HCN_E_INVALID_POLICY]: 'HNS refused a policy (port mapping, ACL, OutBoundNAT or AdditionalArgs)',
   [HR.HCN_E_INVALID_POLICY_TYPE]: 'HNS does not know a policy type of the config',
-  [HR.ERROR_NOT_FOUND]: 'HNS did not find an object the call named',
+  [HR.HCN_E_ADAPTER_NOT_FOUND]: 'HNS found no host adapter of the name the config\'s master gives (NetAdapterName policy)',
   [HR.RPC_S_SERVER_UNAVAILABLE]: 'the Host Networking Service (hns) is not running',
 };
 
+/**
+ * ERROR_NOT_FOUND says only that something was missing; the call says what: the object its name is
+ * about (HcnOpenNamespace: the namespace), or for a create, something the request refers to.
+ */
+function notFoundMeaning(call: string): string {
+  const object = /^Hcn(?:Open|Modify|Query|Delete|Close)(Network|Endpoint|Namespace|LoadBalancer)/.exec(call)?.[1];
+  if (object !== undefined) return `HNS has no such ${object === 'LoadBalancer' ? 'load balancer' : object.toLowerCase()} (any more)`;
+  if (call === 'HcnCreateEndpoint') return 'HNS did not find something the endpoint request refers to: its network';
+  if (call === 'HcnCreateNetwork') return 'HNS did not find something the network request refers to, such as the host adapter `master` names';
+  return `HNS did not find an object ${call} refers to`;
+}
+
 function describeHnsError(e: HnsError, doing: string): string {
-  const meaning = MEANING[e.hresult];
+  const meaning = e.hresult === HR.ERROR_NOT_FOUND ? notFoundMeaning(e.call) : MEANING[e.hresult];
   const head = `${doing}: ${e.call} failed with ${hresultName(e.hresult)} (${formatHresult(e.hresult)})`;
   return meaning ? `${head}: ${meaning}` : head;
 }

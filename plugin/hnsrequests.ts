@@ -11,10 +11,13 @@ import { parseCidr, parseIp, subnetContains, type IpFamily, type Subnet } from '
 
 const DEFAULT_DST: Record<IpFamily, string> = { 4: '0.0.0.0/0', 6: '::/0' };
 
-/** The Ipams section of a network request: one static subnet per family with its default route. */
-export function networkRequest(config: NatConfig): NetworkRequest {
+/**
+ * The network request: one static subnet per family with its default route, and the host adapter
+ * (`adapter`: `master` once the host is known to have it, see add.ts) as a NetAdapterName policy.
+ */
+export function networkRequest(config: NatConfig, adapter: string | undefined): NetworkRequest {
   const policies: PolicyInput[] = [];
-  if (config.master) policies.push({ Type: 'NetAdapterName', Settings: { NetworkAdapterName: config.master } });
+  if (adapter) policies.push({ Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } });
   policies.push(...config.networkPolicies);
   const dns = config.networkDns;
   return {
@@ -88,26 +91,42 @@ export function subnetMismatches(config: NatConfig, actual: readonly NetworkSubn
 }
 
 /**
- * PortMapping policies (plus an inbound ACL per mapping with allowAclPortMapping). ACL priorities
- * count up from 1000 so that rules stay distinguishable (the Go plugin gives every rule 1000).
+ * The address families a mapping is published on. A `hostIP` names its family. Without one, every family
+ * the network has a subnet of: HNS maps a PortMapping policy for one family only, IPv6 when its NatFlags
+ * has IPv6 (hcsshim hcn/hcnpolicy.go `NatFlagsIPv6`), so a dual-stack network needs a second policy
+ * without a VIP and with that flag, as the Go plugin adds since microsoft/windows-container-networking#104
+ * (HNS then uses the network's own IPv6 address for the NAT). A network without subnets is IPv4.
  */
-export function portMappingPolicies(mappings: readonly PortMapping[]): PolicyInput[] {
+function mappingFamilies(m: PortMapping, families: readonly IpFamily[]): IpFamily[] {
+  if (m.vipFamily !== undefined) return [m.vipFamily];
+  const published = ([4, 6] as const).filter((f) => families.includes(f));
+  return published.length > 0 ? published : [4];
+}
+
+/**
+ * PortMapping policies, one per published family (plus an inbound ACL per mapping with
+ * allowAclPortMapping). ACL priorities count up from 1000 so that rules stay distinguishable (the Go
+ * plugin gives every rule 1000). `families`: those the network has a subnet of.
+ */
+export function portMappingPolicies(mappings: readonly PortMapping[], families: readonly IpFamily[]): PolicyInput[] {
   const policies: PolicyInput[] = [];
   let priority = 1000;
   for (const m of mappings) {
-    let flags: number = NatFlags.None;
-    if (m.localRouted) flags |= NatFlags.LocalRoutedVip;
-    if (m.vipFamily === 6) flags |= NatFlags.IPv6;
-    policies.push({
-      Type: 'PortMapping',
-      Settings: {
-        Protocol: m.protocol,
-        InternalPort: m.containerPort,
-        ExternalPort: m.hostPort,
-        ...(m.vip === undefined ? {} : { VIP: m.vip }),
-        Flags: flags,
-      },
-    });
+    for (const family of mappingFamilies(m, families)) {
+      let flags: number = NatFlags.None;
+      if (m.localRouted) flags |= NatFlags.LocalRoutedVip;
+      if (family === 6) flags |= NatFlags.IPv6;
+      policies.push({
+        Type: 'PortMapping',
+        Settings: {
+          Protocol: m.protocol,
+          InternalPort: m.containerPort,
+          ExternalPort: m.hostPort,
+          ...(m.vip === undefined ? {} : { VIP: m.vip }),
+          Flags: flags,
+        },
+      });
+    }
     if (m.allowAcl) {
       policies.push({
         Type: 'ACL',
@@ -137,9 +156,13 @@ function portMappingKeys(policies: readonly PolicyInput[]): string {
     .join(',');
 }
 
-/** The port mappings the config asks for and those the endpoint has, when they differ. */
-export function portMappingDrift(config: NatConfig, ep: HostComputeEndpoint): { want: string; have: string } | undefined {
-  const want = portMappingKeys(portMappingPolicies(config.portMappings));
+/** The port mappings the config asks for on a network with these subnets, and those the endpoint has, when they differ. */
+export function portMappingDrift(
+  config: NatConfig,
+  ep: HostComputeEndpoint,
+  subnets: readonly NetworkSubnetInfo[],
+): { want: string; have: string } | undefined {
+  const want = portMappingKeys(portMappingPolicies(config.portMappings, subnets.map((s) => s.family)));
   const have = portMappingKeys(ep.Policies);
   return want === have ? undefined : { want, have };
 }
@@ -157,7 +180,7 @@ export function endpointRequest(config: NatConfig, plan: EndpointPlan): Endpoint
   return {
     Name: plan.name,
     HostComputeNetwork: plan.networkId,
-    Policies: [...portMappingPolicies(config.portMappings), ...config.endpointPolicies],
+    Policies: [...portMappingPolicies(config.portMappings, plan.subnets.map((s) => s.family)), ...config.endpointPolicies],
     IpConfigurations: plan.addresses.map((address) => {
       const subnet = subnetOf(plan.subnets, address);
       return { IpAddress: address, ...(subnet ? { PrefixLength: subnet.prefixLength } : {}) };

@@ -18,7 +18,7 @@ import type { Result } from '../spec/result/model';
 import type { CniVersion } from '../spec/versions';
 import { NatCode } from './errors';
 
-export type IpamCommand = 'ADD' | 'DEL' | 'CHECK';
+export type IpamCommand = 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS';
 
 export interface DelegateIpamOptions {
   /** `ipam.type` of the configuration: the plugin's file name. */
@@ -155,7 +155,7 @@ export function resolveIpamPlugin(
  * Our environment for the delegate, with CNI_COMMAND changed (Windows names are case-insensitive) and
  * the delegation marker set.
  */
-function delegateEnv(env: NodeJS.ProcessEnv, command: IpamCommand, platform: NodeJS.Platform): NodeJS.ProcessEnv {
+function delegateEnv(env: NodeJS.ProcessEnv, command: IpamCommand | 'VERSION', platform: NodeJS.Platform): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) {
     if (sameName(k, 'CNI_COMMAND', platform) || sameName(k, IPAM_DELEGATE_ENV, platform)) continue;
@@ -276,6 +276,17 @@ function withoutNilRoutes(value: unknown): unknown {
  * or missing plugin, NatCode.IpamFailure (103) when it crashed, timed out or printed nonsense.
  */
 export function delegateIpam(command: IpamCommand, options: DelegateIpamOptions): Result | undefined {
+  const stdout = runDelegate(command, options);
+  return command === 'ADD' ? addResult(options.type, stdout, options.cniVersion) : undefined;
+}
+
+/** The versions the IPAM plugin supports, from its VERSION answer. */
+export function delegateIpamVersions(options: DelegateIpamOptions): string[] {
+  return versionAnswer(options.type, runDelegate('VERSION', options));
+}
+
+/** One run of the delegate for `command`: its stdout when it succeeded, else the CniError it amounts to. */
+function runDelegate(command: IpamCommand | 'VERSION', options: DelegateIpamOptions): string {
   const platform = options.platform ?? process.platform;
   const timeoutMs = options.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS;
   // spawnSync reads a timeout of 0 as "none": never hang on a bad setting.
@@ -312,7 +323,17 @@ export function delegateIpam(command: IpamCommand, options: DelegateIpamOptions)
   const broken = abnormal(options.type, file, r, timeoutMs, stderr.trim());
   if (broken) throw broken;
   if (r.status !== 0) throw failure(options.type, r.status ?? -1, stdout, stderr);
-  return command === 'ADD' ? addResult(options.type, stdout, options.cniVersion) : undefined;
+  return stdout;
+}
+
+/** The versions a delegate's VERSION answer lists (SPEC.md "Version"); anything else is an IPAM failure. */
+function versionAnswer(type: string, stdout: string): string[] {
+  const parsed = parseJson(stdout.trim());
+  const list = parsed.ok && isObject(parsed.value) ? parsed.value.supportedVersions : undefined;
+  if (!Array.isArray(list) || !list.every((v) => typeof v === 'string')) {
+    throw ipamFailure(type, `answered VERSION without a supportedVersions list: ${quote(stdout.trim())}`);
+  }
+  return list;
 }
 
 function forwardStderr(text: string): void {

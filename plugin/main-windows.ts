@@ -9,6 +9,7 @@ import { createFfiApi } from '../hns/ffi';
 import { judgeFolder, parseSddl } from '../hns/ffi/sddl';
 import { UntrustedObjectError, fileSddl, processUserSid } from '../hns/ffi/security';
 import { secureAddonFolder } from '../hns/ffi/native-sea';
+import { hostAdapterNames } from '../hns/ffi/adapters';
 import { CniError } from '../spec/errors';
 import { runNat } from './entry';
 import { NatCode } from './errors';
@@ -41,7 +42,7 @@ function warnIfOwnFolderOpen(log: PluginLog): void {
   }
 }
 
-const systemHns = () => ({ open: openSystemHcn, lockDir: defaultLockDir() });
+const systemHns = () => ({ open: openSystemHcn, lockDir: defaultLockDir(), adapters: hostAdapterNames });
 const systemDeps = processDeps(systemHns);
 const deps: DepsFactory = (ctx) => {
   const d = systemDeps(ctx);

@@ -8,6 +8,8 @@ import { parseHnsBackend, HNS_BACKEND_ENV } from '../hns/backend';
 import { createFfiApi } from '../hns/ffi';
 // The one import of the simulator outside hns/sim and test (test/layers.test.ts): dist/nat keeps it.
 import { createSimApi } from '../hns/sim/api';
+import { loadSettings } from '../hns/sim/state';
+import { hostAdapterNames } from '../hns/ffi/adapters';
 import { CniCode, CniError } from '../spec/errors';
 import type { HnsChoice } from './deps';
 import { runNat } from './entry';
@@ -29,7 +31,10 @@ function devHns(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HnsChoice {
   }
   // The simulator serialises on its state folder, so the plugin's network locks live beside it.
   const open = () => (backend.kind === 'ffi' ? createFfiApi(backend.library) : createSimApi(backend.stateDir));
-  return { open, lockDir: backend.kind === 'sim' ? backend.stateDir : defaultLockDir() };
+  // The host's adapters: the simulator's setting stands in for the OS; a library on Windows, the OS's own.
+  const adapters = () =>
+    backend.kind === 'sim' ? loadSettings(backend.stateDir).hostAdapters : platform === 'win32' ? hostAdapterNames() : undefined;
+  return { open, lockDir: backend.kind === 'sim' ? backend.stateDir : defaultLockDir(), adapters };
 }
 
 runNat(processDeps(devHns), () => devHns(process.env, process.platform));

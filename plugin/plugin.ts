@@ -3,7 +3,6 @@
  * log) for this one invocation and releases them afterwards.
  */
 import type { CniContext, CniPlugin, HandlerCommand } from '../spec/skel';
-import { getKey } from '../spec/keys';
 import { ALL_VERSIONS } from '../spec/versions';
 import { cmdAdd } from './add';
 import { cmdCheck } from './check';
@@ -11,35 +10,34 @@ import { cmdDel } from './del';
 import { createDeps, type HnsChoice, type PluginDeps } from './deps';
 import { cmdGc } from './gc';
 import { cmdStatus } from './status';
-import { LOG_LEVELS, type LogLevel } from './config';
+import { readLogSettings } from './log-settings';
 
 export const PLUGIN_VERSION = '0.1.0';
 export const ABOUT = `nat-cni ${PLUGIN_VERSION}: CNI NAT plugin for Windows containers on the Host Networking Service (Node.js ${process.version})`;
 
-/** The log settings, read leniently: a config too broken to parse must still be logged. */
-function logSettings(raw: Record<string, unknown>): { logFile?: string; logLevel?: LogLevel } {
-  const file = getKey(raw, 'logFile');
-  const level = getKey(raw, 'logLevel');
-  const folded = typeof level === 'string' ? level.toLowerCase() : undefined;
-  return {
-    ...(typeof file === 'string' && file !== '' ? { logFile: file } : {}),
-    ...(LOG_LEVELS.find((l) => l === folded) ? { logLevel: folded as LogLevel } : {}),
-  };
-}
-
 export type DepsFactory = (ctx: CniContext) => PluginDeps;
 
-/** The deps of a real invocation: this process's environment and platform, the entry point's HNS. */
+/**
+ * The deps of a real invocation: this process's environment and platform, the entry point's HNS, and
+ * the log as the one reader of the log settings says (log-settings.ts). A refused setting is not
+ * used, on every command (DEL too, which goes on with a config ADD would refuse): a relative logFile
+ * is never opened, and the log that is written says why.
+ */
 export const processDeps =
   (hns: (env: NodeJS.ProcessEnv, platform: NodeJS.Platform) => HnsChoice): DepsFactory =>
-  (ctx) =>
-    createDeps({
+  (ctx) => {
+    const settings = readLogSettings(ctx.rawConfig);
+    const deps = createDeps({
       env: process.env,
       platform: process.platform,
       hns: hns(process.env, process.platform),
       cniVersion: ctx.cniVersion,
-      ...logSettings(ctx.rawConfig),
+      logFile: settings.logFile,
+      logLevel: settings.logLevel,
     });
+    for (const p of settings.problems) deps.log.warn(`${p.field}: ${p.reason}; not used (logging to ${deps.log.destination})`, { network: ctx.config.name });
+    return deps;
+  };
 
 function handler<C extends HandlerCommand, R>(
   makeDeps: DepsFactory,
@@ -50,7 +48,8 @@ function handler<C extends HandlerCommand, R>(
     deps.log.debug(`${ctx.command} start`, { containerId: ctx.containerId, netns: ctx.netns, ifName: ctx.ifName, network: ctx.config.name });
     try {
       const out = run(ctx, deps);
-      deps.log.info(`${ctx.command} ok`, { containerId: ctx.containerId, network: ctx.config.name });
+      // containerd 2.1+ calls STATUS on every CRI status poll: at info it would flood the log.
+      (ctx.command === 'STATUS' ? deps.log.debug : deps.log.info)(`${ctx.command} ok`, { containerId: ctx.containerId, network: ctx.config.name });
       return out;
     } catch (e) {
       const err = e as { code?: number; message?: string; stack?: string };

@@ -119,6 +119,23 @@ export function firstHostAddress(s: Subnet): string {
   return formatIp(s.family, hasReservedNetworkAddress(s) ? base + 1n : base);
 }
 
+/**
+ * The subnet a CIDR written with host bits (`172.20.48.0/12`) was most likely meant to be: the written
+ * address as the network address of the longest prefix it is one of (`172.20.48.0/20`), when that prefix
+ * also holds the gateway. Installers that write `/(32 - prefix length)` (containerd's
+ * install-cni-windows) produce exactly this inversion. Undefined when there is no such guess.
+ */
+export function intendedSubnet(written: IpAddress, gateway: IpAddress | undefined): Subnet | undefined {
+  const bits = BITS[written.family];
+  let hostBits = 0;
+  while (hostBits < bits && ((written.value >> BigInt(hostBits)) & 1n) === 0n) hostBits++;
+  if (hostBits === 0 || hostBits === bits) return undefined;
+  const guess = parseCidr(`${written.address}/${bits - hostBits}`);
+  if (!guess.ok) return undefined;
+  if (gateway !== undefined && (!subnetContains(guess.value, gateway) || gatewayProblem(guess.value, gateway) !== undefined)) return undefined;
+  return guess.value;
+}
+
 /** Why `ip` cannot be the gateway of `s`, or undefined when it can. */
 export function gatewayProblem(s: Subnet, ip: IpAddress): string | undefined {
   if (ip.family !== s.family) return `${ip.address} is IPv${ip.family} but subnet ${s.prefix} is IPv${s.family}`;

@@ -4,7 +4,8 @@ import { isObject } from '../judge';
 import { containerInterfaceFindings, validateResult } from '../results';
 import { compareVersions, hasChaining, hasCheck, resultFamily } from '../versions';
 import type { Case } from './types';
-import { requireInterfacePlugin, requireObservation, sameJson, versionsOrSkip } from './util';
+import { errorText, requireInterfacePlugin, requireObservation, resultAddresses, sameJson, versionsOrSkip } from './util';
+import { delegatedAdd, delegatedDel, delegationEnv, requireDelegation } from './delegation';
 
 /**
  * A case judging one checklist id on the ADD result of each selected version (one shared ADD per
@@ -130,13 +131,75 @@ export const addCases: Case[] = [
     },
   },
   resultCase('C-47', 'legacy result shapes (0.1.0/0.2.0 ip4/ip6; 0.3.x/0.4.0 ips[].version)', (v) => compareVersions(v, '1.0.0') < 0),
-  ...['C-48', 'C-49', 'C-50', 'C-51'].map((id): Case => ({
-    id,
-    title: ({ 'C-48': 'delegated IPAM results of any version are accepted', 'C-49': 'delegation: same environment, complete configuration', 'C-50': 'delegate stderr is forwarded', 'C-51': 'delegate errors propagate' } as Record<string, string>)[id] as string,
+  {
+    id: 'C-48',
+    title: 'delegated IPAM results of any version are accepted',
     async run(t) {
-      t.skip('delegation: the profile does not configure a delegated IPAM plugin');
+      const d = requireDelegation(t);
+      // host-local (a Go IPAM plugin, spec up to 1.0.0) and the recording plugin answer in the config's version.
+      const plugins = (v: string) => [...(d.hostLocal && compareVersions(v, '1.0.0') <= 0 ? ['host-local' as const] : []), 'recording' as const];
+      for (const v of await t.versions()) {
+        for (const plugin of plugins(v)) {
+          const config = d.config(v, t.network(plugin), plugin);
+          const { container, result } = await delegatedAdd(t, d, v, config, `ADD ${v} delegating to ${plugin}`);
+          const addresses = resultAddresses(result);
+          t.check(addresses.length > 0, `ADD ${v} delegating to ${plugin}`, 'the address the IPAM plugin allocated', JSON.stringify(result));
+          await t.expectAttachment(container, `ADD ${v} delegating to ${plugin}`);
+          await delegatedDel(t, d, config, container, `DEL ${v} delegating to ${plugin}`);
+        }
+      }
     },
-  })),
+  },
+  {
+    id: 'C-49',
+    title: 'delegation: same environment, complete configuration',
+    async run(t) {
+      const d = requireDelegation(t);
+      const v = await t.version();
+      const config = d.config(v, t.network(), 'recording');
+      const c = await t.container();
+      const extra = { CNI_ARGS: 'IgnoreUnknown=1;CONFORMANCE_CASE=C-49' };
+      const sent = t.suite.env('ADD', c, delegationEnv(d, extra));
+      t.expectResult(await t.run('ADD', config, c, delegationEnv(d, extra)), v, `ADD ${v}`);
+      const add = d.calls(config).find((call) => call.command === 'ADD' && call.containerId === c.containerId);
+      if (!add) return t.fail('the IPAM plugin\'s calls', 'an ADD for the container', JSON.stringify(d.calls(config)));
+      t.check(sameJson(add.stdin, config), 'the IPAM plugin\'s stdin', 'the configuration exactly as the runtime sent it', JSON.stringify(add.stdin));
+      const differ = Object.entries(sent).filter(([k, value]) => k !== 'CNI_COMMAND' && add.env[k] !== value).map(([k]) => k);
+      t.check(differ.length === 0, 'the IPAM plugin\'s environment', 'every variable the runtime set, unchanged but CNI_COMMAND', `differs: ${differ.join(', ')}`);
+      await delegatedDel(t, d, config, c, `DEL ${v}`);
+    },
+  },
+  {
+    id: 'C-50',
+    title: 'delegate stderr is forwarded',
+    async run(t) {
+      const d = requireDelegation(t);
+      const v = await t.version();
+      const config = d.config(v, t.network(), 'recording');
+      const c = await t.container();
+      const inv = await t.run('ADD', config, c, delegationEnv(d));
+      t.expectResult(inv, v, `ADD ${v}`);
+      // The recording plugin prints one line per call on its stderr.
+      const line = `recording-ipam: ADD ${c.containerId}`;
+      t.check(inv.stderr.includes(line), 'the plugin\'s stderr', `the IPAM plugin's "${line}"`, JSON.stringify(inv.stderr.slice(0, 500)));
+      await delegatedDel(t, d, config, c, `DEL ${v}`);
+    },
+  },
+  {
+    id: 'C-51',
+    title: 'delegate errors propagate',
+    async run(t) {
+      const d = requireDelegation(t);
+      const v = await t.version();
+      const msg = 'conformance: the address pool is exhausted';
+      const config = d.config(v, t.network(), 'recording', { fail: { ADD: { code: 11, msg } } });
+      const c = await t.container();
+      const e = await t.expectError(await t.run('ADD', config, c, delegationEnv(d)), [11], 'ADD whose IPAM plugin fails with code 11');
+      t.check(errorText(e).includes(msg), 'the error', `the IPAM plugin's message "${msg}"`, errorText(e));
+      await t.expectFootprint(c, false, 'after the ADD the IPAM plugin failed');
+      await delegatedDel(t, d, config, c, 'DEL after the failed ADD');
+    },
+  },
   {
     id: 'C-52',
     // The provoked failure (e.g. an injected fault) must hit this case's ADD, not another case's.

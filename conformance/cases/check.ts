@@ -3,6 +3,7 @@ import type { T } from '../context';
 import { compareVersions, hasCheck } from '../versions';
 import type { Case } from './types';
 import { versionsOrSkip } from './util';
+import { delegatedAdd, delegatedDel, delegationEnv, requireDelegation } from './delegation';
 
 async function checkVersion(t: T): Promise<string> {
   const vs = await versionsOrSkip(t, hasCheck, 'with CHECK (>= 0.4.0)');
@@ -86,7 +87,17 @@ export const checkCases: Case[] = [
     id: 'C-69',
     title: 'CHECK calls the delegated plugin\'s CHECK',
     async run(t) {
-      t.skip('delegation: the profile does not configure a delegated IPAM plugin');
+      const d = requireDelegation(t);
+      const v = await checkVersion(t);
+      const config = d.config(v, t.network(), 'recording');
+      const { container, result } = await delegatedAdd(t, d, v, config, `ADD ${v}`);
+      t.expectQuiet(await t.run('CHECK', { ...config, prevResult: result }, container, delegationEnv(d)), 'CHECK');
+      const checks = d.calls(config).filter((c) => c.command === 'CHECK' && c.containerId === container.containerId);
+      t.check(checks.length === 1, 'the IPAM plugin\'s calls', 'one CHECK for the container', `${checks.length}`);
+      // The IPAM plugin's own state goes: CHECK must say so, from the delegate's answer.
+      d.dropLease(config, container);
+      await t.expectError(await t.run('CHECK', { ...config, prevResult: result }, container, delegationEnv(d)), 'any', 'CHECK after the lease vanished');
+      await delegatedDel(t, d, config, container, 'DEL');
     },
   },
   {

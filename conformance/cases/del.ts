@@ -2,6 +2,7 @@
 import { hasCheck } from '../versions';
 import type { Case } from './types';
 import { requireObservation } from './util';
+import { TRANSIENT, duringOutage } from './delegation';
 
 export const delCases: Case[] = [
   {
@@ -120,9 +121,20 @@ export const delCases: Case[] = [
   },
   {
     id: 'C-62',
+    // The outage hits every call: no other case may run meanwhile.
+    exclusive: true,
     title: 'DEL fails (E(11)) only when really unable, e.g. the backend is unreachable',
     async run(t) {
-      t.skip('needs a backend outage the profile cannot provoke');
+      await requireObservation(t);
+      const v = await t.version();
+      const { container, config } = await t.add(v);
+      await duringOutage(t, async () => {
+        await t.expectError(await t.run('DEL', config, container), TRANSIENT, 'DEL while the backend is unreachable');
+      });
+      // It did not claim success: the attachment is still there, and the retry removes it.
+      await t.expectFootprint(container, true, 'after the DEL that could not reach the backend');
+      await t.del(config, container, 'DEL once the backend is back');
+      await t.expectFootprint(container, false, 'after the retried DEL');
     },
   },
 ];

@@ -1,6 +1,7 @@
 /** K. Concurrency, lifecycle, error semantics (C-76 … C-80). */
 import type { Case } from './types';
-import { errorText, resultAddresses } from './util';
+import { errorText, requireObservation, resultAddresses } from './util';
+import { TRANSIENT, duringOutage } from './delegation';
 
 export const lifecycleCases: Case[] = [
   {
@@ -63,9 +64,19 @@ export const lifecycleCases: Case[] = [
   },
   {
     id: 'C-78',
+    exclusive: true,
     title: 'transient conditions are E(11), and the plugin never hangs',
     async run(t) {
-      t.skip('needs a busy backend or a held lock the profile cannot provoke (hangs are judged by S5-11 for every call)');
+      await requireObservation(t);
+      const v = await t.version();
+      const config = t.config(v);
+      const c = await t.container();
+      await duringOutage(t, async () => {
+        await t.expectError(await t.run('ADD', config, c), TRANSIENT, 'ADD while the backend is unreachable');
+      });
+      await t.expectFootprint(c, false, 'after the ADD that could not reach the backend');
+      // The condition passed: the same request now succeeds (hangs are judged by S5-11 for every call).
+      await t.add(v, { container: c, step: 'the same ADD once the backend is back' });
     },
   },
   {

@@ -4,7 +4,8 @@ import { validateResult } from '../results';
 import type { Container, JsonObject } from '../profiles/types';
 import { compareVersions } from '../versions';
 import type { Case } from './types';
-import { require11, requireObservation } from './util';
+import { errorText, require11, requireObservation, sameJson } from './util';
+import { delegatedAdd, delegatedDel, delegationEnv, duringOutage, requireDelegation } from './delegation';
 
 const V = '1.1.0';
 /** GC and STATUS carry no attachment parameters (libcni >= 1.2 sends them empty). */
@@ -114,9 +115,14 @@ export const v11Cases: Case[] = [
   },
   {
     id: 'X-11',
+    exclusive: true,
     title: 'STATUS of a plugin that cannot serve ADD is E(50) or E(51)',
     async run(t) {
-      t.skip('needs a backend outage the profile cannot provoke');
+      await require11(t);
+      await duringOutage(t, async () => {
+        await t.expectError(await t.run('STATUS', t.config(V), none, noAttachment), [50, 51], 'STATUS while the backend is unreachable');
+      });
+      t.expectQuiet(await t.run('STATUS', t.config(V), none, noAttachment), 'STATUS once the backend is back');
     },
   },
   ...([['X-12', 'STATUS'], ['X-23', 'GC']] as const).map(([id, cmd]): Case => ({
@@ -139,7 +145,18 @@ export const v11Cases: Case[] = [
     id: 'X-13',
     title: 'STATUS asks the delegated IPAM plugin',
     async run(t) {
-      t.skip('delegation: the profile does not configure a delegated IPAM plugin');
+      await require11(t);
+      const d = requireDelegation(t);
+      const config = d.config(V, t.network(), 'recording');
+      t.expectQuiet(await t.run('STATUS', config, none, delegationEnv(d, noAttachment)), 'STATUS, the IPAM plugin ready');
+      t.check(d.calls(config).some((c) => c.command === 'STATUS'), 'the IPAM plugin\'s calls', 'a STATUS', JSON.stringify(d.calls(config).map((c) => c.command)));
+      // The IPAM plugin's answer is the plugin's: its code passes through.
+      for (const code of [50, 51]) {
+        d.failStatus(config, { code, msg: `conformance: IPAM not ready (${code})` });
+        await t.expectError(await t.run('STATUS', config, none, delegationEnv(d, noAttachment)), [code], `STATUS, the IPAM plugin answering ${code}`);
+      }
+      d.failStatus(config, undefined);
+      t.expectQuiet(await t.run('STATUS', config, none, delegationEnv(d, noAttachment)), 'STATUS, the IPAM plugin ready again');
     },
   },
   {
@@ -223,16 +240,57 @@ export const v11Cases: Case[] = [
   },
   {
     id: 'X-21',
+    exclusive: true,
     title: 'GC is best-effort and reports what it could not remove',
     async run(t) {
-      t.skip('needs an undeletable resource the profile cannot provoke');
+      await require11(t);
+      await requireObservation(t);
+      const provoke = t.session.provokeUndeletable?.bind(t.session);
+      if (!provoke) return t.skip('the profile cannot make a resource undeletable');
+      const network = t.network();
+      const a = await t.add(V, { network });
+      const b = await t.add(V, { network });
+      const undeletable = await provoke();
+      let e: JsonObject;
+      try {
+        e = await t.expectError(await gc(t, network, []), 'any', 'GC with one stale attachment that cannot be removed');
+      } finally {
+        await undeletable.undo();
+      }
+      // The other stale attachment went anyway, and the error names the one left.
+      const left = [];
+      for (const c of [a.container, b.container]) if ((await t.footprint(c, network)).length > 0) left.push(c);
+      t.check(left.length === 1, 'after the failed GC', 'exactly one stale attachment left (best effort)', `${left.length} left`);
+      const text = errorText(e);
+      t.check(text.includes(left[0]?.containerId ?? '\0'), 'the GC error', `naming the attachment left (${left[0]?.containerId})`, text);
+      t.expectQuiet(await gc(t, network, []), 'GC once the resource can be removed');
+      await expectCollected(t, network, [], [a.container, b.container], 'the second GC');
+      t.suite.untrack(a.container);
+      t.suite.untrack(b.container);
     },
   },
   {
     id: 'X-22',
     title: 'GC is forwarded to the delegated plugin',
     async run(t) {
-      t.skip('delegation: the profile does not configure a delegated IPAM plugin');
+      await require11(t);
+      const d = requireDelegation(t);
+      const network = t.network();
+      const config = d.config(V, network, 'recording');
+      const keep = await delegatedAdd(t, d, V, config, 'ADD of the attachment that stays');
+      const stale = await delegatedAdd(t, d, V, config, 'ADD of the attachment that goes');
+      const valid = attachments([keep.container]);
+      const withList = { ...config, 'cni.dev/valid-attachments': valid };
+      t.expectQuiet(await t.run('GC', withList, none, delegationEnv(d, noAttachment)), 'GC');
+      const gcs = d.calls(config).filter((c) => c.command === 'GC');
+      t.check(gcs.length === 1, 'the IPAM plugin\'s calls', 'one GC', `${gcs.length}`);
+      const got = (gcs[0]?.stdin as JsonObject | undefined)?.['cni.dev/valid-attachments'];
+      t.check(sameJson(got, valid), 'the IPAM plugin\'s GC', 'the valid-attachments the runtime sent', JSON.stringify(got));
+      const leases = d.leases(config);
+      t.check(sameJson(leases, [`${keep.container.containerId}_eth0`]), 'the IPAM plugin\'s leases after GC', 'only the valid attachment\'s', JSON.stringify(leases));
+      await expectCollected(t, network, [keep.container], [stale.container], 'GC');
+      await delegatedDel(t, d, config, keep.container, 'DEL of the attachment that stayed');
+      await delegatedDel(t, d, config, stale.container, 'DEL of the collected attachment');
     },
   },
   {

@@ -70,7 +70,7 @@ export function collectObjects(dump: unknown, key: RegExp): JsonObject[] {
 export function simulatorView(hnsSim: string, stateDir: string): HnsView {
   const run = (args: string[]) => runSim(hnsSim, stateDir, args);
   const unsupported = async (): Promise<void> => {
-    throw new Error('the simulator view removes nothing: its state folder goes as a whole');
+    throw new Error('the simulator view removes no networks or namespaces: its state folder goes as a whole');
   };
   return {
     kind: 'simulator CLI',
@@ -81,8 +81,11 @@ export function simulatorView(hnsSim: string, stateDir: string): HnsView {
     async createNamespace() {
       return (await run(['namespace', 'create'])).trim();
     },
-    detachEndpoint: unsupported,
-    deleteEndpoint: unsupported,
+    // The simulator's admin command detaches as it deletes (C-67's removal behind the plugin's back).
+    detachEndpoint: async () => undefined,
+    async deleteEndpoint(id) {
+      await run(['endpoint', 'delete', id]);
+    },
     deleteNetwork: unsupported,
     deleteNamespace: unsupported,
     close() {},

@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFfiApi } from '../../hns/ffi';
 import { type HnsObjects, type HnsView, hcnView, runSim, simulatorView } from './hns-view';
-import type { Container, InvalidConfig, JsonObject, ProfileSession } from './types';
+import type { Container, InvalidConfig, IpamDelegation, JsonObject, ProfileSession, RecordedCall } from './types';
 
 export { collectObjects } from './hns-view';
 
@@ -37,6 +37,69 @@ export interface NatOptions {
   observeLibrary?: string;
   /** The folder of the suite's bundle, where `make build` puts libcomputenetwork.so. */
   bundleDir?: string;
+  /**
+   * The delegated-IPAM mode: folders (CNI_PATH style) holding `recording-ipam` (required) and Debian's
+   * `host-local` (optional). Without them the delegation cases skip.
+   */
+  ipamPath?: string[];
+  /** The plugin's folder: first in the delegation cases' CNI_PATH, as in the suite's default one. */
+  pluginDir?: string;
+}
+
+/** The recording IPAM plugin's type (test/fixtures/ipam/recording-ipam.ts, built into build/test-plugins). */
+const RECORDING_IPAM = 'recording-ipam';
+
+function findIn(dirs: readonly string[], name: string): string | undefined {
+  const names = process.platform === 'win32' ? [`${name}.exe`, name] : [name];
+  for (const d of dirs) for (const n of names) if (fs.existsSync(path.join(d, n))) return path.join(d, n);
+  return undefined;
+}
+
+/**
+ * The delegation mode's IPAM side, read and steered through the recording plugin's data folder (one per
+ * network, under `root`): its calls.jsonl, its leases/ and its status.json.
+ */
+function ipamDelegation(
+  ipamPath: readonly string[],
+  pluginDir: string,
+  root: string,
+  base: (version: string, network: string) => JsonObject,
+): IpamDelegation {
+  if (!findIn(ipamPath, RECORDING_IPAM)) throw new Error(`--ipam-path ${ipamPath.join(path.delimiter)} holds no ${RECORDING_IPAM} (make build/test-plugins/recording-ipam)`);
+  const dataDir = (config: JsonObject): string => {
+    const ipam = config.ipam as JsonObject | undefined;
+    const dir = ipam?.dataDir;
+    if (typeof dir !== 'string') throw new Error('not a delegation config: ipam.dataDir is missing');
+    return dir;
+  };
+  return {
+    cniPath: [pluginDir, ...ipamPath].join(path.delimiter),
+    hostLocal: findIn(ipamPath, 'host-local') !== undefined,
+    config(version, network, plugin, extra = {}) {
+      const config = base(version, network);
+      const dir = path.join(root, `${plugin}-${network}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const type = plugin === 'recording' ? RECORDING_IPAM : 'host-local';
+      return { ...config, ipam: { ...(config.ipam as JsonObject), type, dataDir: dir, ...extra } };
+    },
+    calls(config) {
+      const file = path.join(dataDir(config), 'calls.jsonl');
+      if (!fs.existsSync(file)) return [];
+      return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RecordedCall);
+    },
+    leases(config) {
+      const dir = path.join(dataDir(config), 'leases');
+      return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+    },
+    dropLease(config, c, ifname = 'eth0') {
+      fs.rmSync(path.join(dataDir(config), 'leases', `${c.containerId}_${ifname}`), { force: true });
+    },
+    failStatus(config, error) {
+      const file = path.join(dataDir(config), 'status.json');
+      if (error === undefined) fs.rmSync(file, { force: true });
+      else fs.writeFileSync(file, JSON.stringify(error));
+    },
+  };
 }
 
 /** `hns-sim serve` on an ephemeral loopback port; resolves with the child and its HOST:PORT. */
@@ -214,6 +277,7 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
     return problems;
   }
 
+  const ipamRoot = opts.ipamPath ? fs.mkdtempSync(path.join(os.tmpdir(), 'cni-conformance-ipam-')) : undefined;
   const session: ProfileSession = {
     profile: 'nat',
     kind: 'interface',
@@ -250,9 +314,41 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
       // Only the HNS objects: fault tables and call counters are the simulator's bookkeeping.
       return JSON.stringify(await visible());
     },
+    ...(opts.ipamPath && ipamRoot
+      ? { delegation: ipamDelegation(opts.ipamPath, opts.pluginDir ?? '', ipamRoot, (v, n) => session.config(v, n)) }
+      : {}),
+    async removeOutOfBand(c) {
+      // What an operator or another tool does: detach and delete the endpoint, the network stays.
+      const d = await visible();
+      for (const e of d.endpoints) {
+        if (!str(field(e, 'name')).includes(c.containerId.toLowerCase())) continue;
+        const id = String(field(e, 'ID'));
+        const ns = str(field(e, 'HostComputeNamespace'));
+        if (ns && !/^0{8}-/.test(ns)) await view.detachEndpoint(ns, id);
+        await view.deleteEndpoint(id);
+      }
+    },
     ...(stateDir === undefined
       ? {}
       : {
+          async provokeOutage() {
+            // Every HCN call fails as when the hns service is stopped: RPC_S_SERVER_UNAVAILABLE.
+            await runSim(opts.hnsSim, stateDir, ['fault', 'add', '--fn', '*', '--hresult', '0x800706BA']);
+            return {
+              async undo() {
+                await runSim(opts.hnsSim, stateDir, ['fault', 'clear']);
+              },
+            };
+          },
+          async provokeUndeletable() {
+            // The next endpoint delete is refused (E_ACCESSDENIED); the ones after it go through.
+            await runSim(opts.hnsSim, stateDir, ['fault', 'add', '--fn', 'HcnDeleteEndpoint', '--nth', '1', '--hresult', '0x80070005']);
+            return {
+              async undo() {
+                await runSim(opts.hnsSim, stateDir, ['fault', 'clear']);
+              },
+            };
+          },
           async provokeAddFailure(version: string, network: string) {
             // The fault applies to the next matching call (hns-sim fault add --nth 1).
             await runSim(opts.hnsSim, stateDir, ['fault', 'add', '--fn', 'HcnCreateEndpoint', '--nth', '1', '--hresult', '0x80070005']);
@@ -293,6 +389,7 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
           await exited;
         }
         if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+        if (ipamRoot) fs.rmSync(ipamRoot, { recursive: true, force: true });
       }
     },
   };

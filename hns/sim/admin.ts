@@ -4,6 +4,7 @@
  */
 import { ZERO_GUID } from '../guid';
 import { writeNamespaceRequest } from '../schema';
+import { deleteEndpoint } from '../client';
 import { createSimApi } from './api';
 import { ensureDefault } from './core';
 import { type FaultSpec, type Fault, makeFault } from './faults';
@@ -100,6 +101,20 @@ export function createNamespaceLikeContainerd(dir: string, id: string = ZERO_GUI
     } finally {
       api.namespace.close(h);
     }
+  } finally {
+    api.dispose();
+  }
+}
+
+/**
+ * An endpoint removed behind the plugins' back, as an operator's `Remove-HnsEndpoint` (microsoft/SDN
+ * hns.psm1) or `hnsdiag delete endpoints` does it: detached from its namespace, then deleted, through
+ * the HCN calls any client makes. Returns whether there was such an endpoint.
+ */
+export function removeEndpointLikeAnOperator(dir: string, id: string): boolean {
+  const api = createSimApi(dir);
+  try {
+    return deleteEndpoint(api, id);
   } finally {
     api.dispose();
   }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { isHnsError } from '../errors';
 import { parseGuid } from '../guid';
 import {
-  addFault, callCounts, clearFaults, createNamespaceLikeContainerd, dumpState, listFaults, readState, resetState, setSetting,
+  addFault, callCounts, clearFaults, createNamespaceLikeContainerd, dumpState, listFaults, readState, removeEndpointLikeAnOperator, resetState, setSetting,
 } from './admin';
 import type { FaultSpec } from './faults';
 import { startSimServer } from './server';
@@ -15,6 +15,7 @@ const USAGE = `usage: hns-sim --state DIR <command>
 
 commands:
   namespace create [--id GUID]     create a namespace as containerd does; prints its ID
+  endpoint delete ID               detach and delete an endpoint, as an operator's Remove-HnsEndpoint
   dump [--raw]                     the whole state as JSON (objects as HNS shows them; --raw: as stored)
   serve --listen HOST:PORT [--log FILE]
                                    serve the sim wire protocol; prints "listening HOST:PORT" when ready
@@ -124,6 +125,13 @@ export async function main(argv: string[]): Promise<number> {
         noMore(args);
         if (id !== undefined && !parseGuid(id)) throw new UsageError(`--id wants a GUID, got ${JSON.stringify(id)}`);
         out(createNamespaceLikeContainerd(dir, id === undefined ? undefined : parseGuid(id)));
+        return 0;
+      }
+      case 'endpoint': {
+        if (args.shift() !== 'delete' || args.length !== 1) throw new UsageError('endpoint delete ID');
+        const id = parseGuid(args[0] ?? '');
+        if (!id) throw new UsageError(`endpoint delete wants a GUID, got ${JSON.stringify(args[0])}`);
+        if (!removeEndpointLikeAnOperator(dir, id)) throw new Error(`no endpoint ${id}`);
         return 0;
       }
       case 'dump': {

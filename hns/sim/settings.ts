@@ -66,6 +66,13 @@ export const SimSettings = z.object({
    * request in microsoft/containers-toolkit#24; that the host bits are the cause is inferred [O/I].
    */
   subnetHostBits: z.enum(['reject', 'allow']).default('reject'),
+  /**
+   * The host's network adapters by friendly name, as GetAdaptersAddresses lists them (a setting: the
+   * simulator's stand-in for the OS, which the development build's plugin asks). A NetAdapterName
+   * policy naming none of them (any case) fails with HCN_E_ADAPTER_NOT_FOUND [I: hcsshim names the
+   * HRESULT, not the cause; the Go plugin's issue #100 is the config that meets it].
+   */
+  hostAdapters: z.array(z.string()).default(['Ethernet']),
   /** Overlapping NAT prefixes fail (WinNAT cannot route them): E_FAIL "Unspecified error" [O moby#29207]. */
   natSubnetOverlap: z.enum(['reject', 'allow']).default('reject'),
 

@@ -70,10 +70,12 @@ function judgeNatPlugin(file: ConfFile, plugin: Record<string, unknown>, adapter
     warns.push('no "capabilities": {"portMappings": true}: the runtime does not pass port mappings, so `-p 8080:80` is silently dropped (nerdctl#5157)');
   }
   if (!cap('dns')) warns.push('no "capabilities": {"dns": true}: the DNS settings of a pod (containerd CRI) are not passed to the plugin');
-  if (config?.master !== undefined && !adapters.includes(config.master)) {
+  const master = config?.master;
+  if (master !== undefined && !adapters.some((a) => a.toLowerCase() === master.toLowerCase())) {
     warns.push(
-      `"master": "${config.master}" names no network adapter of this host (adapters: ${adapters.join(', ') || 'none'}); ` +
-        'the plugin asks HNS for that adapter (NetAdapterName) when it creates the network. A NAT network needs none: leave master out',
+      `"master": "${master}" names no network adapter of this host (adapters: ${adapters.join(', ') || 'none'}); ` +
+        'the plugin then creates the network without a host adapter and warns, as the Go plugin ignores master ' +
+        '(with optionalFlags.errorOnMissingAdapter, ADD fails instead). A NAT network needs none: leave master out',
     );
   }
   const mark = fails.length > 0 ? 'fail' : warns.length > 0 ? 'warn' : 'ok';

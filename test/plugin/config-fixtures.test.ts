@@ -146,7 +146,36 @@ const EXPECTATIONS: Record<string, Expectation> = {
       expect(c).toMatchObject({ cniVersion: '0.2.0', name: 'nat', master: 'Ethernet' });
       // install-cni-windows writes /(32-prefix): 172.20.48.0/12 for a /20 host network.
       expect(c.subnets).toMatchObject([{ prefix: '172.16.0.0/12', gateway: '172.20.48.1', gatewaySource: 'ipam.routes[0].gw' }]);
-      expect(c.warnings).toEqual(['ipam.subnet: host bits set; using network 172.16.0.0/12']);
+      expect(c.warnings).toHaveLength(1);
+      expect(c.warnings[0]).toMatch(/^ipam\.subnet "172\.20\.48\.0\/12" has host bits set, which HNS refuses \(0x803B000A\); using network 172\.16\.0\.0\/12\. With gateway 172\.20\.48\.1 it looks like 172\.20\.48\.0\/20 was meant\. Fix ipam\.subnet in the CNI config file of network "nat"/);
+    },
+  },
+  'containers-toolkit/0-containerd-nat.conf': {
+    prepare: json,
+    check: (c) => {
+      // Set-DefaultCNIConfig writes the CNI plugin release (0.3.1) as cniVersion and "<gateway's /24 network>/16".
+      expect(c).toMatchObject({ cniVersion: '0.3.1', name: 'nat', master: 'Ethernet' });
+      expect(c.subnets).toMatchObject([{ prefix: '192.168.0.0/16', gateway: '192.168.1.1', gatewaySource: 'ipam.routes[0].gateway' }]);
+      expect(c.warnings).toHaveLength(1);
+      expect(c.warnings[0]).toMatch(/"192\.168\.1\.0\/16" has host bits set.*using network 192\.168\.0\.0\/16\. With gateway 192\.168\.1\.1 it looks like 192\.168\.1\.0\/24 was meant/);
+    },
+  },
+  'sig-windows-tools-containerd/0-containerd-nat.json': {
+    prepare: json,
+    check: (c) => {
+      // Install-Containerd.ps1's CalculateSubNet, fed its own example (172.16.5.8, /24), writes /(32-24).
+      expect(c).toMatchObject({ cniVersion: '0.2.0', name: 'nat', master: 'Ethernet' });
+      expect(c.subnets).toMatchObject([{ prefix: '172.0.0.0/8', gateway: '172.16.5.8', gatewaySource: 'ipam.routes[0].gw' }]);
+      expect(c.warnings[0]).toMatch(/"172\.16\.5\.0\/8" has host bits set.*using network 172\.0\.0\.0\/8\. With gateway 172\.16\.5\.8 it looks like 172\.16\.5\.0\/24 was meant/);
+    },
+  },
+  'buildkit/0-containerd-nat.conf': {
+    prepare: json,
+    check: (c) => {
+      // moby/buildkit docs/windows.md copies the existing `nat` network's subnet and gateway.
+      expect(c).toMatchObject({ cniVersion: '1.0.0', name: 'nat', master: 'Ethernet' });
+      expect(c.subnets).toMatchObject([{ prefix: '172.20.48.0/20', gateway: '172.20.48.1', gatewaySource: 'ipam.routes[0].gateway' }]);
+      expect(c.warnings).toEqual([]);
     },
   },
   'nerdctl/0-containerd-nat.conflist': {

@@ -40,6 +40,7 @@ describe('top-level fields', () => {
         loopbackDSR: false,
         gatewayFromAdditionalRoutes: false,
         errorOnNetworkMismatch: false,
+        errorOnMissingAdapter: false,
       },
       additionalRoutes: [],
       endpointPolicies: [],
@@ -100,6 +101,7 @@ describe('optionalFlags', () => {
     'loopbackDSR',
     'gatewayFromAdditionalRoutes',
     'errorOnNetworkMismatch',
+    'errorOnMissingAdapter',
   ] as const;
   for (const name of names) {
     it.each([name, name.toLowerCase(), name[0]?.toUpperCase() + name.slice(1)])(`reads ${name} as %s`, (key) => {
@@ -142,7 +144,8 @@ describe('subnet and gateway', () => {
   it('uses the network address when the subnet has host bits, with a warning (Go derives .6 from 10.4.0.5/24)', () => {
     const c = parseNatConfig({ ...base, ipam: { subnet: '10.4.0.5/24' } });
     expect(c.subnets).toMatchObject([{ prefix: '10.4.0.0/24', gateway: '10.4.0.1' }]);
-    expect(c.warnings).toEqual(['ipam.subnet: host bits set; using network 10.4.0.0/24']);
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/^ipam\.subnet "10\.4\.0\.5\/24" has host bits set, which HNS refuses \(0x803B000A\); using network 10\.4\.0\.0\/24\. Fix ipam\.subnet/);
   });
 
   it('prefers gw to gateway in one route, and warns when they differ', () => {

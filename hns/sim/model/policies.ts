@@ -3,7 +3,7 @@
  * settings of the types the NAT path uses.
  */
 import {
-  ENDPOINT_POLICY_TYPES, EndpointPolicy, NETWORK_POLICY_TYPES, NatFlags, NetworkPolicy, OutboundNatSettings,
+  ENDPOINT_POLICY_TYPES, EndpointPolicy, NETWORK_POLICY_TYPES, NatFlags, NetAdapterNameSettings, NetworkPolicy, OutboundNatSettings,
   PolicyEnvelope, PortMappingSettings, Protocol, SdnRouteSettings, isPortMapping,
 } from '../../schema';
 import type { NetworkMode } from '../../schema';
@@ -41,9 +41,18 @@ export function validateNetworkPolicies(s: SimSettings, raw: unknown): NetworkPo
       if (s.unknownPolicyType === 'ignore') continue;
       fail('HCN_E_INVALID_POLICY_TYPE', `network policy type ${JSON.stringify(env.Type)}`);
     }
-    out.push(parseWith(NetworkPolicy, env, 'HCN_E_INVALID_POLICY', `Policies[${i}]`));
+    const p = parseWith(NetworkPolicy, env, 'HCN_E_INVALID_POLICY', `Policies[${i}]`);
+    if (p.Type === 'NetAdapterName') checkAdapter(s, NetAdapterNameSettings.parse(p.Settings).NetworkAdapterName);
+    out.push(p);
   }
   return out;
+}
+
+/** A NetAdapterName must name an adapter of the host (settings.hostAdapters) [I]. */
+function checkAdapter(s: SimSettings, name: string): void {
+  if (!s.hostAdapters.some((a) => a.toLowerCase() === name.toLowerCase())) {
+    fail('HCN_E_ADAPTER_NOT_FOUND', `NetAdapterName ${JSON.stringify(name)}: the host's adapters are ${s.hostAdapters.map((a) => JSON.stringify(a)).join(', ') || 'none'}`);
+  }
 }
 
 function ipOrFail(s: string | undefined, what: string): Ip | undefined {
@@ -125,7 +134,12 @@ export function portKeys(policies: readonly EndpointPolicy[]): PortKey[] {
   return keys;
 }
 
-/** Two mappings clash on the host when protocol, port and family match and the VIPs overlap (a missing or unspecified VIP is every address) [I]. */
+/**
+ * Two mappings clash on the host when protocol, port and family match and the VIPs overlap (a missing or
+ * unspecified VIP is every address) [I]. The family is the NatFlags IPv6 bit (hcsshim hcn/hcnpolicy.go):
+ * an IPv4 and an IPv6 mapping of one port live side by side, as microsoft/windows-container-networking#104
+ * programs them on dual-stack hosts (test/hns/sim/public-sources.test.ts).
+ */
 export function portsClash(a: PortKey, b: PortKey): boolean {
   if (a.protocol !== b.protocol || a.port !== b.port || a.ipv6 !== b.ipv6) return false;
   if (!a.vip || !b.vip || isUnspecified(a.vip) || isUnspecified(b.vip)) return true;

@@ -399,3 +399,23 @@ describe('HNSCall and the version', () => {
     expect(JSON.parse(api.hnsCall('GET', '/networks/', ''))).toMatchObject({ Success: false, Error: expect.stringMatching(/not simulated/) });
   });
 });
+
+describe('host adapters', () => {
+  // hostAdapters stands in for what GetAdaptersAddresses lists; HNS's answer to an unknown name is inferred [I].
+  it('a NetAdapterName policy must name one of settings.hostAdapters (any case), else HCN_E_ADAPTER_NOT_FOUND', () => {
+    const { api } = freshSim({ hostAdapters: ['Ethernet 2'] });
+    const net = (name: string, adapter: string) =>
+      createNetwork(api, { ...NAT_NETWORK, Name: name, Policies: [{ Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } }] });
+    const err = (() => {
+      try {
+        net('a', 'Ethernet');
+      } catch (e) {
+        return e as HnsError;
+      }
+      throw new Error('expected HCN_E_ADAPTER_NOT_FOUND');
+    })();
+    expect(err.hresult).toBe(HR.HCN_E_ADAPTER_NOT_FOUND);
+    expect(err.message).toContain('"Ethernet 2"');
+    expect(net('b', 'ethernet 2').Name).toBe('b');
+  });
+});

@@ -222,3 +222,47 @@ describe('the request log', () => {
     expect(lines[2]?.outs[1]?.document).toMatchObject({ ErrorCode: 0x80070490 });
   });
 });
+
+describe('PortMapping policies are per address family (hcsshim hcn/hcnpolicy.go NatFlags)', () => {
+  // hcsshim hcn/hcnpolicy.go: `NatFlagsNone NatFlags = iota; NatFlagsLocalRoutedVip; NatFlagsIPv6`, so IPv6 is 2,
+  // and PortMappingPolicySetting{Protocol, InternalPort, ExternalPort, VIP, Flags}.
+  const pm = (ExternalPort: number, extra: Record<string, unknown> = {}) => ({
+    Type: 'PortMapping' as const,
+    Settings: { Protocol: 6, InternalPort: 80, ExternalPort, ...extra },
+  });
+  const dualStack = () =>
+    writeNetworkRequest({
+      Name: 'dual', Type: 'NAT',
+      Ipams: [{ Type: 'Static', Subnets: [
+        { IpAddressPrefix: '172.30.0.0/24', Flags: 0, Routes: [{ NextHop: '172.30.0.1', DestinationPrefix: '0.0.0.0/0' }] },
+        { IpAddressPrefix: 'fd00:30::/64', Flags: 0, Routes: [{ NextHop: 'fd00:30::1', DestinationPrefix: '::/0' }] },
+      ] }],
+    });
+
+  it('one endpoint takes an IPv4 and an IPv6 mapping of the same host port (microsoft/windows-container-networking#104)', () => {
+    // The Go nat plugin's dual-stack fix, validated on Windows hosts (its PR text): the IPv4 policy, then a
+    // second one without VIP and with NatFlagsIPv6 for the same port, on one endpoint.
+    const { api } = freshSim();
+    const h = api.network.create(ZERO_GUID, dualStack());
+    const net = JSON.parse(api.network.query(h, writeQuery())) as { ID: string };
+    api.network.close(h);
+    const ep = createEndpoint(api, net.ID, { Name: 'a', Policies: [pm(8080), pm(8080, { Flags: 2 })] }) as { Policies: unknown[] };
+    expect(ep.Policies).toHaveLength(2);
+    // Another endpoint's mapping of that port clashes in each family [I: a host port is one listener per family].
+    for (const flags of [0, 2]) {
+      expect(failure(() => createEndpoint(api, net.ID, { Name: `b${flags}`, Policies: [pm(8080, { Flags: flags })] })).hresult).toBe(
+        HR.HCN_E_PORT_ALREADY_EXISTS,
+      );
+    }
+    // A VIP of the other family than the flag says cannot be programmed [I].
+    expect(failure(() => createEndpoint(api, net.ID, { Name: 'c', Policies: [pm(9090, { VIP: '172.30.0.9', Flags: 2 })] })).hresult).toBe(
+      HR.HCN_E_INVALID_POLICY,
+    );
+  });
+
+  it('NatFlagsIPv6 needs the dual-stack HNS (hcsshim hcn/hcnglobals.go IPv6DualStackVersion 11.10)', () => {
+    const { api } = freshSim({ hnsVersion: '10.3' });
+    const net = createNetwork(api) as { ID: string };
+    expect(failure(() => createEndpoint(api, net.ID, { Name: 'a', Policies: [pm(8080, { Flags: 2 })] })).hresult).toBe(HR.HCN_E_INVALID_POLICY);
+  });
+});

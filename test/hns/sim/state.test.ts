@@ -62,7 +62,7 @@ describe('the state folder layout', () => {
     const net = createNetwork(api);
     const objects = only(dir);
     const before = stamp(objects);
-    const policy = { Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'eth9' } };
+    const policy = { Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'Ethernet' } };
     const h = api.network.open(net.ID);
     let err: unknown;
     try {
@@ -129,7 +129,7 @@ describe('a state folder of the previous format (one state.json file)', () => {
     // the one that adds the default namespace.
     fs.rmSync(path.join(dir, 'state.json'), { recursive: true });
     write();
-    const policy = { Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'eth9' } };
+    const policy = { Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'Ethernet' } };
     expect(() => api.network.modify(h, writeNetworkPolicyRequest('Add', [policy, policy]))).toThrow(HnsError);
     expect(savedByFailure?.networks[0]?.policies).toEqual([]);
     expect(savedByFailure?.namespaces.filter((n) => n.isDefault)).toHaveLength(1);

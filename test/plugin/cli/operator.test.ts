@@ -335,7 +335,7 @@ describe('doctor', () => {
     const c = checkOf(report, 'config:0-containerd-nat.conf');
     expect(c.mark).toBe('warn');
     const text = c.details.join('\n');
-    expect(text).toMatch(/the plugin warns: ipam\.subnet: host bits set; using network 172\.16\.0\.0\/12/);
+    expect(text).toMatch(/the plugin warns: ipam\.subnet "172\.20\.48\.0\/12" has host bits set, which HNS refuses \(0x803B000A\); using network 172\.16\.0\.0\/12/);
     expect(text).toMatch(/install-cni-windows.*most likely 172\.20\.48\.0\/20/);
     expect(text).toMatch(/"master": "Ethernet" names no network adapter of this host/);
     expect(c.fix).toMatch(/nat\.exe install --force/);

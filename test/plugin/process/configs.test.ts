@@ -12,7 +12,20 @@ beforeAll(() => buildPluginAndSim(), 120_000);
 
 const FIXTURES = path.join(REPO, 'test/fixtures/configs');
 /** The fixtures of type nat, as the runtime hands each to the plugin (a conflist's plugin with the list's name and version). */
-const NAT_FIXTURES = ['containerd/0-containerd-nat.conf', 'nerdctl/0-containerd-nat.conflist', 'nerdctl/nerdctl-nat.conflist', 'windows-container-networking/nat.conf'];
+const NAT_FIXTURES = [
+  'containerd/0-containerd-nat.conf',
+  'nerdctl/0-containerd-nat.conflist',
+  'nerdctl/nerdctl-nat.conflist',
+  'windows-container-networking/nat.conf',
+  'containers-toolkit/0-containerd-nat.conf',
+  'sig-windows-tools-containerd/0-containerd-nat.json',
+  'buildkit/0-containerd-nat.conf',
+];
+/** CHECK exists from CNI 0.4.0 on. */
+const hasCheck = (version: unknown) => typeof version === 'string' && !/^0\.[0-3]\./.test(version);
+/** Every IpAddressPrefix HNS was given, as the simulator stored it. */
+const prefixes = (dump: ReturnType<SimHost['dump']>) =>
+  JSON.stringify(dump.networks).match(/"IpAddressPrefix":"[^"]+"/g)?.map((m) => m.slice(19, -1)) ?? [];
 
 function pluginConfig(file: string): Record<string, unknown> {
   const doc = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) as Record<string, unknown> & { plugins?: Record<string, unknown>[] };
@@ -20,10 +33,12 @@ function pluginConfig(file: string): Record<string, unknown> {
 }
 
 describe.each(NAT_FIXTURES)('the fixture %s', (file) => {
-  it('works as written: ADD attaches in its subnet with its gateway, DEL removes', () => {
+  it('works as written: ADD attaches in its subnet with its gateway, CHECK where the version has it, DEL removes', () => {
     const host = new SimHost();
+    const logFile = path.join(host.stateDir, 'nat.log');
     try {
-      const config: Record<string, unknown> = { ...pluginConfig(file), runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp' }] } };
+      const raw = pluginConfig(file);
+      const config: Record<string, unknown> = { ...raw, logFile, runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp' }] } };
       const netns = host.createNamespace();
       const add = host.run({ command: 'ADD', containerId: 'fixture', netns, ifName: 'eth0', config });
       expect(add.code, add.stdout).toBe(0);
@@ -34,6 +49,24 @@ describe.each(NAT_FIXTURES)('the fixture %s', (file) => {
       const dump = host.dump();
       expect(dump.networks.map((n) => n.Name)).toEqual([config.name]);
       expect(dump.endpoints.map((e) => e.Name)).toEqual([`fixture_${String(config.name)}`]);
+      // No prefix with host bits reaches HNS (which refuses one with 0x803B000A; so does the simulator).
+      const written = String((raw.ipam as { subnet: string }).subnet);
+      const [address = '', bits = ''] = written.split('/');
+      const hostBits = !prefixes(dump).includes(written);
+      expect(prefixes(dump)).toHaveLength(1);
+      const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+      if (hostBits) {
+        // The user is told what is used, what was probably meant and where to fix it.
+        expect(log).toContain(`ipam.subnet \\"${address}/${bits}\\" has host bits set, which HNS refuses (0x803B000A); using network ${prefixes(dump)[0]}`);
+        expect(log).toContain('it looks like');
+        expect(log).toContain('Fix ipam.subnet in the CNI config file of network \\"nat\\"');
+      } else {
+        expect(log).not.toContain('host bits');
+      }
+      if (hasCheck(config.cniVersion)) {
+        const check = host.run({ command: 'CHECK', containerId: 'fixture', netns, ifName: 'eth0', config: { ...config, prevResult: add.json } });
+        expect(check.code, check.stdout).toBe(0);
+      }
       expect(host.run({ command: 'DEL', containerId: 'fixture', netns, ifName: 'eth0', config }).code).toBe(0);
       expect(host.dump().endpoints).toEqual([]);
     } finally {

@@ -34,6 +34,8 @@ export interface Invocation {
   path?: string;
   config: unknown;
   env?: Record<string, string>;
+  /** The plugin's working folder (a runtime's is arbitrary: C:\\Windows\\System32 under containerd). */
+  cwd?: string;
 }
 
 export class SimHost {
@@ -68,7 +70,7 @@ export class SimHost {
   }
 
   run(inv: Invocation): Answer {
-    const r = spawnSync(NAT, [], { input: JSON.stringify(inv.config), env: this.env(inv), encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(NAT, [], { input: JSON.stringify(inv.config), env: this.env(inv), encoding: 'utf8', timeout: 60_000, ...(inv.cwd ? { cwd: inv.cwd } : {}) });
     return answerOf(r.status, r.stdout, r.stderr);
   }
 
