@@ -13,7 +13,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import createDebug from 'debug';
 import { LockTimeoutError, withLock } from '../hns/lockfile';
 import { makeDirsSync } from '../hns/mkdir';
 import { writeAllSync } from '../spec/stdin';
@@ -316,7 +315,8 @@ export function createPluginLog(options: PluginLogOptions = {}): PluginLog {
     file === undefined ? stderrSink() : fileSink(file, maxBytes, keep, () => secureFolder?.(path.dirname(file), ours));
 
   const at = (level: LogLevel): LogFn => {
-    const namespace = createDebug(`nat-cni:${level}`);
+    // `debug` loads node:tty and node:net; without DEBUG no namespace can be enabled (it reads DEBUG at load).
+    const namespace = process.env.DEBUG ? (require('debug') as typeof import('debug'))(`nat-cni:${level}`) : { enabled: false };
     return (msg, fields) => {
       try {
         if (rank(level) > threshold && !namespace.enabled) return;

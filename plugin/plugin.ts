@@ -12,9 +12,9 @@ import { createDeps, type HnsChoice, type PluginDeps } from './deps';
 import { cmdGc } from './gc';
 import { cmdStatus } from './status';
 import { LOG_LEVELS, type LogLevel } from './config';
+import { ABOUT } from './about';
 
-export const PLUGIN_VERSION = '0.1.0';
-export const ABOUT = `nat-cni ${PLUGIN_VERSION}: CNI NAT plugin for Windows containers on the Host Networking Service (Node.js ${process.version})`;
+export { ABOUT, PLUGIN_VERSION } from './about';
 
 /** The log settings, read leniently: a config too broken to parse must still be logged. */
 function logSettings(raw: Record<string, unknown>): { logFile?: string; logLevel?: LogLevel } {

@@ -17,19 +17,22 @@
  * 10 ms steps, so the CPU column is a mean (a median of 10 ms steps says little); wall and RSS are
  * medians with their interquartile spread.
  *
- *   BENCH_RUNS=N (default 21), BENCH_WINE=0 to skip Wine, BENCH_BURST=0 to skip the burst.
+ *   BENCH_RUNS=N (default 21); BENCH_NAT=0, BENCH_BURST=0, BENCH_WINE=0 skip a part; BENCH_NAT_EXE=<exe>
+ *   measures another Wine-ready build of nat.exe.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  NAT_EXE, REPO, WINE64, startSimServer, startWineServer, wineBaseEnv, type SimServer, type WineServer,
+  NAT_EXE as SHIPPED_WINE_EXE, REPO, WINE64, startSimServer, startWineServer, wineBaseEnv, type SimServer, type WineServer,
 } from '../exe/wine';
 
 const NAT = path.join(REPO, 'dist/nat');
 const HNS_SIM = path.join(REPO, 'dist/hns-sim');
 const NODE_EXE = path.join(REPO, 'build/exe/node-wine.exe');
+/** BENCH_NAT_EXE: another Wine-ready build to compare (e.g. one made with NAT_EXE_CODE_CACHE=1). */
+const NAT_EXE = process.env.BENCH_NAT_EXE ? path.resolve(process.env.BENCH_NAT_EXE) : SHIPPED_WINE_EXE;
 const TIME = '/usr/bin/time';
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 
@@ -55,11 +58,19 @@ function parseTime(text: string): { cpuMs: number; rssKB: number } {
   return { cpuMs: (u! + s!) * 1000, rssKB: m! };
 }
 
+const errFile = path.join(scratch, 'stderr');
+
+/** stderr goes to a file, as runWine does it: Node under Wine cannot open a pipe as process.stderr. */
 function run(cmd: Cmd): Sample {
-  const started = process.hrtime.bigint();
-  const r = spawnSync(TIME, ['-f', '%U %S %M', '-o', timeFile, ...cmd.argv], { env: cmd.env, input: cmd.input ?? '', encoding: 'utf8', maxBuffer: 64 << 20 });
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  return { wallMs, ...parseTime(fs.readFileSync(timeFile, 'utf8')), status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const fd = fs.openSync(errFile, 'w');
+  try {
+    const started = process.hrtime.bigint();
+    const r = spawnSync(TIME, ['-f', '%U %S %M', '-o', timeFile, ...cmd.argv], { env: cmd.env, input: cmd.input ?? '', stdio: ['pipe', 'pipe', fd], encoding: 'utf8', maxBuffer: 64 << 20 });
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return { wallMs, ...parseTime(fs.readFileSync(timeFile, 'utf8')), status: r.status, stdout: r.stdout, stderr: fs.readFileSync(errFile, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function runAsync(cmd: Cmd, file: string): Promise<Sample> {
@@ -335,7 +346,7 @@ async function benchWine(): Promise<void> {
     const countNs = namespaces[RUNS + 1]!;
     list[1]!.calls = counted(exe('ADD', attach('counted', countNs)));
     list[2]!.calls = counted(exe('DEL', attach('counted', countNs)));
-    printRows('nat.exe under Wine (build/exe/nat-wine.exe) vs `node.exe -e 0` of the same Node (wineserver CPU not counted)', 'node.exe', list);
+    printRows(`nat.exe under Wine (${path.relative(REPO, NAT_EXE)}) vs \`node.exe -e 0\` of the same Node (wineserver CPU not counted)`, 'node.exe', list);
   } finally {
     await hns?.stop();
     await wine?.stop();
@@ -344,7 +355,7 @@ async function benchWine(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`make bench: ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os.loadavg().map(f2).join(' ')}`);
-  benchNat();
+  if (process.env.BENCH_NAT !== '0') benchNat();
   if (process.env.BENCH_BURST !== '0') await burst();
   if (process.env.BENCH_WINE !== '0') await benchWine();
   console.log(`\nload at the end: ${os.loadavg().map(f2).join(' ')}`);
