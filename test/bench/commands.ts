@@ -17,8 +17,8 @@
  * 10 ms steps, so the CPU column is a mean (a median of 10 ms steps says little); wall and RSS are
  * medians with their interquartile spread.
  *
- *   BENCH_RUNS=N (default 21); BENCH_NAT=0, BENCH_BURST=0, BENCH_WINE=0 skip a part; BENCH_NAT_EXE=<exe>
- *   measures another Wine-ready build of nat.exe.
+ *   BENCH_RUNS=N (default 21); BENCH_NAT=0, BENCH_BURST=0, BENCH_WINE=0 skip a part; BENCH_NAT_EXE=<exe> and
+ *   BENCH_DIST_NAT=<file> measure another build of nat.exe (Wine-ready) or of dist/nat.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +28,8 @@ import {
   NAT_EXE as SHIPPED_WINE_EXE, REPO, WINE64, startSimServer, startWineServer, wineBaseEnv, type SimServer, type WineServer,
 } from '../exe/wine';
 
-const NAT = path.join(REPO, 'dist/nat');
+/** BENCH_DIST_NAT: another build of dist/nat to measure (e.g. an older commit's, for a before/after). */
+const NAT = path.resolve(process.env.BENCH_DIST_NAT ?? path.join(REPO, 'dist/nat'));
 const HNS_SIM = path.join(REPO, 'dist/hns-sim');
 const NODE_EXE = path.join(REPO, 'build/exe/node-wine.exe');
 /** BENCH_NAT_EXE: another Wine-ready build to compare (e.g. one made with NAT_EXE_CODE_CACHE=1). */
@@ -307,6 +308,28 @@ async function burst(): Promise<void> {
     const lock = h.length === N ? `${f1(median(h))}, ${f1(quantile(h, 0.9))}, ${f1(Math.max(...h))}` : `? (${h.length} log lines for ${N} calls)`;
     console.log(`| ${name} | ${f0(p.wallMs)} | ${f0(p.cpuFloorMs)} | ${f2(p.wallMs / p.cpuFloorMs)}× | ${f0(median(p.perRun))} | ${lock} |`);
   }
+  // Uncontended, one ADD at a time: how much of the hold is the simulator's own time (the request
+  // log's per-call `ms`; the log's own appends are then inside the hold too, so ours is an upper bound).
+  const calls = path.join(scratch, 'requests.log');
+  sim(dir, 'settings', 'set', 'requestLog', JSON.stringify(calls));
+  const seqHeld: number[] = [];
+  const seqHcn: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    fs.rmSync(log, { force: true });
+    fs.rmSync(calls, { force: true });
+    const ns = sim(dir, 'namespace', 'create').trim();
+    fs.rmSync(calls, { force: true });
+    must(run(nat(dir, 'ADD', config, attach(`seq-${i}`, ns))), 'a sequential ADD');
+    seqHeld.push(...held());
+    const lines = fs.readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { fn: string; ms: number });
+    // The calls before the lock (the HNS version, HNSCall) are not in the hold.
+    seqHcn.push(lines.filter((l) => l.fn !== 'HNSCall').reduce((a, l) => a + l.ms, 0));
+  }
+  const ours = seqHeld.map((h, i) => h - (seqHcn[i] ?? 0));
+  console.log(
+    `\nOne ADD at a time (8 runs, medians): lock held ${f1(median(seqHeld))} ms, of which HCN calls in the simulator ${f1(median(seqHcn))} ms; ` +
+      `the plugin's own time in the lock ${f1(median(ours))} ms (p25–p75 ${f1(quantile(ours, 0.25))}–${f1(quantile(ours, 0.75))})`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
