@@ -5,12 +5,7 @@
 import type { CniContext, CniPlugin, HandlerCommand } from '../spec/skel';
 import { getKey } from '../spec/keys';
 import { ALL_VERSIONS } from '../spec/versions';
-import { cmdAdd } from './add';
-import { cmdCheck } from './check';
-import { cmdDel } from './del';
 import { createDeps, type HnsChoice, type PluginDeps } from './deps';
-import { cmdGc } from './gc';
-import { cmdStatus } from './status';
 import { LOG_LEVELS, type LogLevel } from './config';
 import { ABOUT } from './about';
 
@@ -41,11 +36,13 @@ export const processDeps =
       ...logSettings(ctx.rawConfig),
     });
 
+/** `load` imports the command's own module when it runs: esbuild's bundle then initialises only that one. */
 function handler<C extends HandlerCommand, R>(
   makeDeps: DepsFactory,
-  run: (ctx: CniContext<C>, deps: PluginDeps) => R,
-): (ctx: CniContext<C>) => R {
-  return (ctx) => {
+  load: () => Promise<(ctx: CniContext<C>, deps: PluginDeps) => R>,
+): (ctx: CniContext<C>) => Promise<R> {
+  return async (ctx) => {
+    const run = await load();
     const deps = makeDeps(ctx as CniContext);
     deps.log.debug(`${ctx.command} start`, { containerId: ctx.containerId, netns: ctx.netns, ifName: ctx.ifName, network: ctx.config.name });
     try {
@@ -66,10 +63,10 @@ export function natPlugin(makeDeps: DepsFactory): CniPlugin {
   return {
     about: ABOUT,
     supportedVersions: ALL_VERSIONS,
-    add: handler(makeDeps, cmdAdd),
-    del: handler(makeDeps, cmdDel),
-    check: handler(makeDeps, cmdCheck),
-    gc: handler(makeDeps, cmdGc),
-    status: handler(makeDeps, cmdStatus),
+    add: handler(makeDeps, async () => (await import('./add')).cmdAdd),
+    del: handler(makeDeps, async () => (await import('./del')).cmdDel),
+    check: handler(makeDeps, async () => (await import('./check')).cmdCheck),
+    gc: handler(makeDeps, async () => (await import('./gc')).cmdGc),
+    status: handler(makeDeps, async () => (await import('./status')).cmdStatus),
   };
 }
