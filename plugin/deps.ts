@@ -58,10 +58,19 @@ export function createDeps({ env, platform, hns, cniVersion, logFile, logLevel }
   let api: HcnApi | undefined;
   const watchdog = { holdMs: lockHoldMs(env), cniVersion };
   const log = createPluginLog({ file: logFile, level: logLevel, env, platform });
+  // How long the lock was held, at debug level: `make bench` reads it (test/bench/commands.ts).
+  const held = <T>(network: string, fn: () => T) => () => {
+    const since = performance.now();
+    try {
+      return fn();
+    } finally {
+      log.debug('network lock held', { network, heldMs: Math.round((performance.now() - since) * 1000) / 1000 });
+    }
+  };
   return {
     api: () => (api ??= hns.open()),
     // The log hears of a lock whose owner died holding it (Windows: WAIT_ABANDONED).
-    lock: (network, fn) => withNetworkLock(network, { dir: hns.lockDir, platform, watchdog, log }, fn),
+    lock: (network, fn) => withNetworkLock(network, { dir: hns.lockDir, platform, watchdog, log }, held(network, fn)),
     ipam: (command, request) => delegateIpam(command, { ...request, platform }),
     ipamVersions: (request) => delegateIpamVersions({ ...request, platform }),
     hostAdapters: () => {

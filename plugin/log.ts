@@ -14,7 +14,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import createDebug from 'debug';
 import { LockTimeoutError, withLock } from '../hns/lockfile';
 import { makeDirsSync } from '../hns/mkdir';
 import { writeAllSync } from '../spec/stdin';
@@ -317,7 +316,9 @@ export function createPluginLog(options: PluginLogOptions = {}): PluginLog {
     file === undefined ? stderrSink() : fileSink(file, maxBytes, keep, () => secureFolder?.(path.dirname(file), ours));
 
   const at = (level: LogLevel): LogFn => {
-    const namespace = createDebug(`nat-cni:${level}`);
+    // `debug` loads node:tty and node:net; without DEBUG no namespace can be enabled (it reads DEBUG at load).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when DEBUG is set
+    const namespace = process.env.DEBUG ? (require('debug') as typeof import('debug'))(`nat-cni:${level}`) : { enabled: false };
     return (msg, fields) => {
       try {
         if (rank(level) > threshold && !namespace.enabled) return;

@@ -5,26 +5,28 @@
  * is checked before the first HNS call of every invocation (hns/ffi/native-sea.ts).
  */
 import path from 'node:path';
-import { createFfiApi } from '../hns/ffi';
-import { judgeFolder, parseSddl } from '../hns/ffi/sddl';
-import { UntrustedObjectError, fileSddl, processUserSid } from '../hns/ffi/security';
-import { secureAddonFolder } from '../hns/ffi/native-sea';
-import { hostAdapterNames } from '../hns/ffi/adapters';
 import { CniError } from '../spec/errors';
 import { runNat } from './entry';
 import { NatCode } from './errors';
-import { defaultLockDir } from './lock';
-import { processDeps, type DepsFactory } from './plugin';
+import type { DepsFactory } from './plugin';
 import type { PluginLog } from './log';
 
+// Required when a command runs, not at start-up: VERSION needs none of them (`make bench`).
+const ffi = () => require('../hns/ffi') as typeof import('../hns/ffi');
+const sddl = () => require('../hns/ffi/sddl') as typeof import('../hns/ffi/sddl');
+const security = () => require('../hns/ffi/security') as typeof import('../hns/ffi/security');
+const nativeSea = () => require('../hns/ffi/native-sea') as typeof import('../hns/ffi/native-sea');
+const defaultLockDir = () => (require('./lock') as typeof import('./lock')).defaultLockDir();
+
 function openSystemHcn() {
+  const { UntrustedObjectError } = security();
   try {
-    secureAddonFolder();
+    nativeSea().secureAddonFolder();
   } catch (e) {
     if (e instanceof UntrustedObjectError) throw new CniError(NatCode.Untrusted, `refusing to use koffi's native addon: ${e.message}`);
     throw e;
   }
-  return createFfiApi();
+  return ffi().createFfiApi();
 }
 
 /**
@@ -34,6 +36,8 @@ function openSystemHcn() {
  */
 function warnIfOwnFolderOpen(log: PluginLog): void {
   const dir = path.dirname(process.execPath);
+  const { judgeFolder, parseSddl } = sddl();
+  const { fileSddl, processUserSid } = security();
   try {
     const verdict = judgeFolder(parseSddl(fileSddl(dir)), dir, processUserSid());
     if (!verdict.ok) log.warn(`nat.exe can be replaced by non-administrators: ${verdict.why}`, { folder: dir });
@@ -42,10 +46,10 @@ function warnIfOwnFolderOpen(log: PluginLog): void {
   }
 }
 
-const systemHns = () => ({ open: openSystemHcn, lockDir: defaultLockDir(), adapters: hostAdapterNames });
-const systemDeps = processDeps(systemHns);
+const adapters = () => (require('../hns/ffi/adapters') as typeof import('../hns/ffi/adapters')).hostAdapterNames();
+const systemHns = () => ({ open: openSystemHcn, lockDir: defaultLockDir(), adapters });
 const deps: DepsFactory = (ctx) => {
-  const d = systemDeps(ctx);
+  const d = (require('./plugin') as typeof import('./plugin')).processDeps(systemHns)(ctx);
   warnIfOwnFolderOpen(d.log);
   return d;
 };

@@ -5,16 +5,18 @@
  * The operator commands (`install`, `doctor`, ...) reach HNS the same way.
  */
 import { parseHnsBackend, HNS_BACKEND_ENV } from '../hns/backend';
-import { createFfiApi } from '../hns/ffi';
-// The one import of the simulator outside hns/sim and test (test/layers.test.ts): dist/nat keeps it.
-import { createSimApi } from '../hns/sim/api';
-import { loadSettings } from '../hns/sim/state';
-import { hostAdapterNames } from '../hns/ffi/adapters';
 import { CniCode, CniError } from '../spec/errors';
 import type { HnsChoice } from './deps';
 import { runNat } from './entry';
-import { defaultLockDir } from './lock';
-import { processDeps } from './plugin';
+import type { DepsFactory } from './plugin';
+
+// Required when a command first opens HNS, not at start-up (VERSION never does; `make bench`).
+const createFfiApi: typeof import('../hns/ffi').createFfiApi = (lib) => (require('../hns/ffi') as typeof import('../hns/ffi')).createFfiApi(lib);
+// The one import of the simulator outside hns/sim and test (test/layers.test.ts): dist/nat keeps it.
+const createSimApi = (dir: string) => (require('../hns/sim/api') as typeof import('../hns/sim/api')).createSimApi(dir);
+const defaultLockDir = () => (require('./lock') as typeof import('./lock')).defaultLockDir();
+const loadSettings = (dir: string) => (require('../hns/sim/state') as typeof import('../hns/sim/state')).loadSettings(dir);
+const hostAdapterNames = () => (require('../hns/ffi/adapters') as typeof import('../hns/ffi/adapters')).hostAdapterNames();
 
 function devHns(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HnsChoice {
   const backend = parseHnsBackend(env[HNS_BACKEND_ENV], platform);
@@ -37,4 +39,5 @@ function devHns(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HnsChoice {
   return { open, lockDir: backend.kind === 'sim' ? backend.stateDir : defaultLockDir(), adapters };
 }
 
-runNat(processDeps(devHns), () => devHns(process.env, process.platform));
+const deps: DepsFactory = (ctx) => (require('./plugin') as typeof import('./plugin')).processDeps(devHns)(ctx);
+runNat(deps, () => devHns(process.env, process.platform));

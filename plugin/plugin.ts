@@ -4,16 +4,11 @@
  */
 import type { CniContext, CniPlugin, HandlerCommand } from '../spec/skel';
 import { ALL_VERSIONS } from '../spec/versions';
-import { cmdAdd } from './add';
-import { cmdCheck } from './check';
-import { cmdDel } from './del';
 import { createDeps, type HnsChoice, type PluginDeps } from './deps';
-import { cmdGc } from './gc';
-import { cmdStatus } from './status';
+import { ABOUT } from './about';
 import { readLogSettings } from './log-settings';
 
-export const PLUGIN_VERSION = '0.1.0';
-export const ABOUT = `nat-cni ${PLUGIN_VERSION}: CNI NAT plugin for Windows containers on the Host Networking Service (Node.js ${process.version})`;
+export { ABOUT, PLUGIN_VERSION } from './about';
 
 export type DepsFactory = (ctx: CniContext) => PluginDeps;
 
@@ -39,11 +34,13 @@ export const processDeps =
     return deps;
   };
 
+/** `load` imports the command's own module when it runs: esbuild's bundle then initialises only that one. */
 function handler<C extends HandlerCommand, R>(
   makeDeps: DepsFactory,
-  run: (ctx: CniContext<C>, deps: PluginDeps) => R,
-): (ctx: CniContext<C>) => R {
-  return (ctx) => {
+  load: () => Promise<(ctx: CniContext<C>, deps: PluginDeps) => R>,
+): (ctx: CniContext<C>) => Promise<R> {
+  return async (ctx) => {
+    const run = await load();
     const deps = makeDeps(ctx);
     deps.log.debug(`${ctx.command} start`, { containerId: ctx.containerId, netns: ctx.netns, ifName: ctx.ifName, network: ctx.config.name });
     try {
@@ -65,10 +62,10 @@ export function natPlugin(makeDeps: DepsFactory): CniPlugin {
   return {
     about: ABOUT,
     supportedVersions: ALL_VERSIONS,
-    add: handler(makeDeps, cmdAdd),
-    del: handler(makeDeps, cmdDel),
-    check: handler(makeDeps, cmdCheck),
-    gc: handler(makeDeps, cmdGc),
-    status: handler(makeDeps, cmdStatus),
+    add: handler(makeDeps, async () => (await import('./add')).cmdAdd),
+    del: handler(makeDeps, async () => (await import('./del')).cmdDel),
+    check: handler(makeDeps, async () => (await import('./check')).cmdCheck),
+    gc: handler(makeDeps, async () => (await import('./gc')).cmdGc),
+    status: handler(makeDeps, async () => (await import('./status')).cmdStatus),
   };
 }

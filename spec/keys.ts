@@ -4,18 +4,9 @@
  * `runtimeConfig.portMappings[].HostPort` and `dns.Servers`, HNS writes `ID` where hcsshim has `Id`.
  */
 import * as z from 'zod';
+import { getKey, isPlainObject } from './getkey';
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Look a key up the way Go's decoder fills a field: the last key in the document that folds equal. */
-export function getKey(obj: unknown, key: string): unknown {
-  if (!isPlainObject(obj)) return undefined;
-  const folded = key.toLowerCase();
-  let found: unknown;
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === folded) found = obj[k];
-  return found;
-}
+export { getKey };
 
 /**
  * Rename the keys of `obj` to the canonical spelling in `canonical` when they match case-insensitively.

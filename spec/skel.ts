@@ -14,10 +14,10 @@
  *  8. The handler. A missing GC/STATUS handler is success (skel ≥1.2); a missing ADD/DEL/CHECK one
  *     is code 4 naming the command. A CniError is printed as is; anything else is 999.
  */
-import { isatty } from 'node:tty';
+import { fstatSync } from 'node:fs';
 import { CniCode, CniError, errorObject, isCniError } from './errors';
 import { type CniArgs, parseCniArgs } from './args';
-import { type GcAttachment, type NetworkConfig, checkNetworkName, parseNetworkConfig, parseValidAttachments } from './config';
+import type { GcAttachment, NetworkConfig } from './config';
 import {
   type AttachmentCommand,
   type CniEnv,
@@ -32,10 +32,26 @@ import { validateContainerId, validateInterfaceName } from './names';
 import { decodeConfigJson, isNullDevice, readStdinSync, writeAllSync } from './stdin';
 import { decodeConfigVersion, negotiateVersion, newestVersion, versionAnswer } from './version';
 import { type CniVersion, isKnownVersion } from './versions';
-import { getKey } from './keys';
+import { getKey } from './getkey';
 import type { Result } from './result/model';
-import { encodeResult } from './result/encode';
-import { decodePrevResult } from './result/decode';
+
+/*
+ * Imported when first needed, not at start-up: the configuration and result codecs are zod
+ * schemas and node:tty loads node:net, none of which VERSION needs; esbuild's bundle then
+ * initialises them only here (the start-up cost `make bench` shows).
+ */
+type Codecs = typeof import('./config') & typeof import('./result/encode') & typeof import('./result/decode');
+const loadCodecs = async (): Promise<Codecs> => ({ ...(await import('./config')), ...(await import('./result/encode')), ...(await import('./result/decode')) });
+
+/** A terminal is a character device: a pipe or a file (the usual stdin) never needs node:tty. */
+async function isatty(fd: number): Promise<boolean> {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    // Let node:tty answer.
+  }
+  return (await import('node:tty')).isatty(fd);
+}
 
 /** The commands a plugin handles (VERSION is the dispatcher's own). */
 export type HandlerCommand = AttachmentCommand | 'GC' | 'STATUS';
@@ -130,7 +146,8 @@ export async function dispatch(plugin: CniPlugin, input: DispatchInput): Promise
     const stdin = readStdin();
     const rawConfig = decodeConfigJson(stdin);
     requestVersion = peekVersion(rawConfig);
-    checkNetworkName(rawConfig);
+    const codecs = await loadCodecs();
+    codecs.checkNetworkName(rawConfig);
     const command = env.command;
     if (isAttachmentCommand(command)) {
       validateContainerId(env.containerId);
@@ -141,8 +158,8 @@ export async function dispatch(plugin: CniPlugin, input: DispatchInput): Promise
     }
     const cniVersion = negotiateVersion(command, decodeConfigVersion(rawConfig), plugin.supportedVersions);
     requestVersion = cniVersion;
-    const ctx = buildContext(command, env, cniVersion, rawConfig, stdin, input.platform);
-    const stdout = await callHandler(plugin, ctx);
+    const ctx = buildContext(codecs, command, env, cniVersion, rawConfig, stdin, input.platform);
+    const stdout = await callHandler(codecs, plugin, ctx);
     return { stdout, stderr: '', exitCode: 0 };
   } catch (e) {
     const version = requestVersion ?? versionOfUnreadRequest(input.env, readStdin) ?? newestVersion(plugin.supportedVersions);
@@ -186,6 +203,7 @@ function peekVersion(rawConfig: Record<string, unknown>): CniVersion | undefined
 }
 
 function buildContext(
+  codecs: Codecs,
   command: HandlerCommand,
   env: CniEnv,
   cniVersion: CniVersion,
@@ -193,10 +211,10 @@ function buildContext(
   stdin: Buffer,
   platform: NodeJS.Platform,
 ): CniContext {
-  const config = parseNetworkConfig(rawConfig);
+  const config = codecs.parseNetworkConfig(rawConfig);
   let prevResult: Result | undefined;
   try {
-    prevResult = decodePrevResult(config.prevResult, cniVersion);
+    prevResult = codecs.decodePrevResult(config.prevResult, cniVersion);
   } catch (e) {
     if (command !== 'DEL') throw e;
     log('DEL: ignoring unreadable prevResult: %s', e instanceof Error ? e.message : String(e));
@@ -214,7 +232,7 @@ function buildContext(
     rawConfig,
     stdin,
     prevResult,
-    validAttachments: command === 'GC' ? parseValidAttachments(rawConfig) : undefined,
+    validAttachments: command === 'GC' ? codecs.parseValidAttachments(rawConfig) : undefined,
   };
 }
 
@@ -226,12 +244,12 @@ const notImplemented = (command: HandlerCommand) =>
   );
 
 /** Run the handler for `ctx.command`; returns what goes to stdout. */
-async function callHandler(plugin: CniPlugin, ctx: CniContext): Promise<string> {
+async function callHandler(codecs: Codecs, plugin: CniPlugin, ctx: CniContext): Promise<string> {
   switch (ctx.command) {
     case 'ADD': {
       if (plugin.add === undefined) throw notImplemented('ADD');
       const result = await plugin.add(ctx as CniContext<'ADD'>);
-      return printJson(encodeResult(result, ctx.cniVersion));
+      return printJson(codecs.encodeResult(result, ctx.cniVersion));
     }
     case 'DEL':
       if (plugin.del === undefined) throw notImplemented('DEL');
@@ -285,9 +303,10 @@ export async function runPlugin(plugin: CniPlugin): Promise<void> {
   process.on('unhandledRejection', crash);
 
   const env = process.env;
+  const stdinIsTty = env.CNI_COMMAND === 'VERSION' && (await isatty(0));
   // A VERSION probe from a terminal must not wait for typed input that Go would never read.
   const stdin = () => {
-    if (env.CNI_COMMAND === 'VERSION') return isatty(0) ? Buffer.alloc(0) : readStdinSync(0);
+    if (env.CNI_COMMAND === 'VERSION') return stdinIsTty ? Buffer.alloc(0) : readStdinSync(0);
     if (isNullDevice(0, process.platform)) {
       // Node reopens a closed stdin as the null device before any of our code runs, so a runtime that
       // closed it is indistinguishable from one that redirected it there: either way no configuration

@@ -5,7 +5,7 @@
  * errors (code 6) for malformed strings.
  */
 import { CniCode, CniError } from './errors';
-import { getKey } from './keys';
+import { getKey } from './getkey';
 import { goJsonKind, goQuote, goQuoteList } from './gofmt';
 import { ALL_VERSIONS, CURRENT_VERSION, type CniVersion, isKnownVersion } from './versions';
 
