@@ -68,13 +68,22 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
     return v;
   };
-  const csv = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const csv = (s: string): string[] =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    const [flag, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.includes('=') && a.startsWith('--')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const take = (): string => (inline !== undefined ? inline : value(i++, flag));
     switch (flag) {
-      case '--plugin': opts.plugin = path.resolve(take()); break;
+      case '--plugin':
+        opts.plugin = path.resolve(take());
+        break;
       case '--profile': {
         const p = take();
         if (p !== 'generic' && p !== 'nat') throw new UsageError(`unknown profile "${p}"`);
@@ -90,15 +99,26 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
       case '--versions': {
         const vs = csv(take());
         const unknown = vs.filter((v) => !(KNOWN_VERSIONS as readonly string[]).includes(v));
-        if (unknown.length > 0) throw new UsageError(`unknown versions: ${unknown.join(', ')} (known: ${KNOWN_VERSIONS.join(', ')})`);
+        if (unknown.length > 0)
+          throw new UsageError(`unknown versions: ${unknown.join(', ')} (known: ${KNOWN_VERSIONS.join(', ')})`);
         opts.versions = vs;
         break;
       }
-      case '--report': opts.report = path.resolve(take()); break;
-      case '--only': opts.only = csv(take()); break;
-      case '--config': opts.config = path.resolve(take()); break;
-      case '--hns-sim': opts.hnsSim = path.resolve(take()); break;
-      case '--hns-ffi': opts.hnsFfi = take(); break;
+      case '--report':
+        opts.report = path.resolve(take());
+        break;
+      case '--only':
+        opts.only = csv(take());
+        break;
+      case '--config':
+        opts.config = path.resolve(take());
+        break;
+      case '--hns-sim':
+        opts.hnsSim = path.resolve(take());
+        break;
+      case '--hns-ffi':
+        opts.hnsFfi = take();
+        break;
       case '--hns': {
         const h = take();
         if (h !== 'simulator' && h !== 'host') throw new UsageError(`unknown --hns "${h}" (simulator or host)`);
@@ -111,14 +131,32 @@ export function parseCliArgs(argv: readonly string[], bundleDir: string): CliOpt
         opts.observe = o;
         break;
       }
-      case '--observe-library': opts.observeLibrary = path.resolve(take()); break;
-      case '--ipam-path': opts.ipamPath = take().split(path.delimiter).filter((d) => d !== '').map((d) => path.resolve(d)); break;
-      case '--timeout-ms': opts.timeoutMs = positive(take(), flag); break;
-      case '--parallel': opts.parallel = positive(take(), flag); break;
-      case '--jobs': opts.jobs = positive(take(), flag); break;
-      case '--list': opts.list = true; break;
-      case '--help': case '-h': throw new UsageError('');
-      default: throw new UsageError(`unknown argument "${a}"`);
+      case '--observe-library':
+        opts.observeLibrary = path.resolve(take());
+        break;
+      case '--ipam-path':
+        opts.ipamPath = take()
+          .split(path.delimiter)
+          .filter((d) => d !== '')
+          .map((d) => path.resolve(d));
+        break;
+      case '--timeout-ms':
+        opts.timeoutMs = positive(take(), flag);
+        break;
+      case '--parallel':
+        opts.parallel = positive(take(), flag);
+        break;
+      case '--jobs':
+        opts.jobs = positive(take(), flag);
+        break;
+      case '--list':
+        opts.list = true;
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        throw new UsageError(`unknown argument "${a}"`);
     }
   }
   if (!opts.plugin && !opts.list) throw new UsageError('--plugin is required');

@@ -5,13 +5,27 @@
 import * as path from 'node:path';
 import type { Invocation, StdinSource } from './invoke';
 import { invokePlugin } from './invoke';
-import { describeCodes, describeInvocation, codesFor, judgeError, judgeOk, judgeQuiet, isObject, type CodeRule, type Mode } from './judge';
+import {
+  describeCodes,
+  describeInvocation,
+  codesFor,
+  judgeError,
+  judgeOk,
+  judgeQuiet,
+  isObject,
+  type CodeRule,
+  type Mode,
+} from './judge';
 import type { Container, JsonObject, ProfileSession } from './profiles/types';
 import { validateResult } from './results';
 import { compareVersions, KNOWN_VERSIONS } from './versions';
 
 export class CaseFailure extends Error {
-  constructor(readonly step: string, readonly expected: string, readonly got: string) {
+  constructor(
+    readonly step: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
     super(`${step}: expected ${expected}; got ${got}`);
   }
 }
@@ -43,7 +57,10 @@ export class Suite {
   private corpus = new Map<string, Promise<CorpusEntry | undefined>>();
   private live: { container: Container; config: JsonObject; ifname: string }[] = [];
 
-  constructor(readonly opts: SuiteOptions, readonly session: ProfileSession) {}
+  constructor(
+    readonly opts: SuiteOptions,
+    readonly session: ProfileSession,
+  ) {}
 
   env(command: string | null, c: Container, overrides: Record<string, string | null> = {}): Record<string, string> {
     const env: Record<string, string | null> = {
@@ -59,8 +76,19 @@ export class Suite {
     return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== null));
   }
 
-  async run(command: string | null, stdin: StdinSource, c: Container, overrides: Record<string, string | null> = {}, cwd?: string): Promise<Invocation> {
-    const inv = await invokePlugin(this.opts.plugin, { env: this.env(command, c, overrides), stdin, cwd, timeoutMs: this.opts.timeoutMs });
+  async run(
+    command: string | null,
+    stdin: StdinSource,
+    c: Container,
+    overrides: Record<string, string | null> = {},
+    cwd?: string,
+  ): Promise<Invocation> {
+    const inv = await invokePlugin(this.opts.plugin, {
+      env: this.env(command, c, overrides),
+      stdin,
+      cwd,
+      timeoutMs: this.opts.timeoutMs,
+    });
     this.log.push(inv);
     return inv;
   }
@@ -68,7 +96,12 @@ export class Suite {
   /** The plugin's supportedVersions, or undefined if VERSION does not answer properly. */
   supported(): Promise<string[] | undefined> {
     this.versionInfo ??= (async () => {
-      const inv = await this.run('VERSION', '{"cniVersion":"1.0.0"}', { containerId: '', netns: '' }, { CNI_CONTAINERID: null, CNI_NETNS: null, CNI_IFNAME: null, CNI_PATH: null });
+      const inv = await this.run(
+        'VERSION',
+        '{"cniVersion":"1.0.0"}',
+        { containerId: '', netns: '' },
+        { CNI_CONTAINERID: null, CNI_NETNS: null, CNI_IFNAME: null, CNI_PATH: null },
+      );
       const { problems, value } = judgeOk(inv);
       if (problems.length > 0 || !value || !Array.isArray(value.supportedVersions)) return undefined;
       return value.supportedVersions.filter((v): v is string => typeof v === 'string');
@@ -109,7 +142,10 @@ export class Suite {
 
 /** The helpers one case gets. */
 export class T {
-  constructor(readonly suite: Suite, readonly caseId: string) {}
+  constructor(
+    readonly suite: Suite,
+    readonly caseId: string,
+  ) {}
 
   get mode(): Mode {
     return this.suite.opts.mode;
@@ -131,16 +167,26 @@ export class T {
     return { ...this.session.config(version, network), ...extra };
   }
 
-  run(command: string | null, stdin: StdinSource | JsonObject, c: Container, overrides: Record<string, string | null> = {}, cwd?: string): Promise<Invocation> {
-    const input = typeof stdin === 'object' && !Buffer.isBuffer(stdin) && !('kind' in stdin && Object.keys(stdin).length <= 2 && (stdin.kind === 'closed' || stdin.kind === 'directory'))
-      ? JSON.stringify(stdin)
-      : (stdin as StdinSource);
+  run(
+    command: string | null,
+    stdin: StdinSource | JsonObject,
+    c: Container,
+    overrides: Record<string, string | null> = {},
+    cwd?: string,
+  ): Promise<Invocation> {
+    const input =
+      typeof stdin === 'object' &&
+      !Buffer.isBuffer(stdin) &&
+      !('kind' in stdin && Object.keys(stdin).length <= 2 && (stdin.kind === 'closed' || stdin.kind === 'directory'))
+        ? JSON.stringify(stdin)
+        : (stdin as StdinSource);
     return this.suite.run(command, input, c, overrides, cwd);
   }
 
   async supported(): Promise<string[]> {
     const sup = await this.suite.supported();
-    if (!sup) this.fail('VERSION', 'a VERSION answer with supportedVersions', 'none; version-dependent cases cannot run');
+    if (!sup)
+      this.fail('VERSION', 'a VERSION answer with supportedVersions', 'none; version-dependent cases cannot run');
     return sup;
   }
 
@@ -181,7 +227,12 @@ export class T {
 
   async expectError(inv: Invocation, rule: CodeRule, step: string): Promise<JsonObject> {
     const j = judgeError(inv, rule, this.mode, await this.requestVersion(inv));
-    if (j.problems.length > 0) this.fail(step, `E(${describeCodes(codesFor(rule, this.mode))})`, `${j.problems.join('; ')} [${describeInvocation(inv)}]`);
+    if (j.problems.length > 0)
+      this.fail(
+        step,
+        `E(${describeCodes(codesFor(rule, this.mode))})`,
+        `${j.problems.join('; ')} [${describeInvocation(inv)}]`,
+      );
     return j.error as JsonObject;
   }
 
@@ -192,7 +243,12 @@ export class T {
 
   expectOk(inv: Invocation, step: string): JsonObject {
     const j = judgeOk(inv);
-    if (j.problems.length > 0) this.fail(step, 'OK (exit 0, one JSON object on stdout)', `${j.problems.join('; ')} [${describeInvocation(inv)}]`);
+    if (j.problems.length > 0)
+      this.fail(
+        step,
+        'OK (exit 0, one JSON object on stdout)',
+        `${j.problems.join('; ')} [${describeInvocation(inv)}]`,
+      );
     return j.value as JsonObject;
   }
 
@@ -200,12 +256,20 @@ export class T {
   expectResult(inv: Invocation, version: string, step: string): JsonObject {
     const value = this.expectOk(inv, step);
     const { findings } = validateResult(value, { version, mode: this.mode });
-    if (findings.length > 0) this.fail(step, `a valid ${version} result`, `${findings.map((f) => `${f.id}: ${f.msg}`).join('; ')} [${describeInvocation(inv)}]`);
+    if (findings.length > 0)
+      this.fail(
+        step,
+        `a valid ${version} result`,
+        `${findings.map((f) => `${f.id}: ${f.msg}`).join('; ')} [${describeInvocation(inv)}]`,
+      );
     return value;
   }
 
   /** ADD a fresh container; the attachment is DELeted when the run ends unless the case does it. */
-  async add(version: string, opts: { network?: string; container?: Container; extra?: JsonObject; ifname?: string; step?: string } = {}): Promise<{ container: Container; config: JsonObject; result: JsonObject }> {
+  async add(
+    version: string,
+    opts: { network?: string; container?: Container; extra?: JsonObject; ifname?: string; step?: string } = {},
+  ): Promise<{ container: Container; config: JsonObject; result: JsonObject }> {
     const container = opts.container ?? (await this.container());
     const config = this.config(version, opts.network, opts.extra);
     const ifname = opts.ifname ?? 'eth0';
@@ -215,7 +279,12 @@ export class T {
     return { container, config, result };
   }
 
-  async del(config: JsonObject, container: Container, step: string, overrides: Record<string, string | null> = {}): Promise<void> {
+  async del(
+    config: JsonObject,
+    container: Container,
+    step: string,
+    overrides: Record<string, string | null> = {},
+  ): Promise<void> {
     const inv = await this.run('DEL', config, container, overrides);
     this.expectQuiet(inv, step);
     this.suite.untrack(container, overrides.CNI_IFNAME ?? 'eth0');
@@ -233,7 +302,8 @@ export class T {
 
   async expectFootprint(c: Container, present: boolean, step: string, network = this.network()): Promise<void> {
     const fp = await this.footprint(c, network);
-    if (present && fp.length === 0) this.fail(step, 'the attachment to exist in the plugin state', 'nothing belonging to the container');
+    if (present && fp.length === 0)
+      this.fail(step, 'the attachment to exist in the plugin state', 'nothing belonging to the container');
     if (!present && fp.length > 0) this.fail(step, 'nothing left of the attachment', fp.join('; '));
   }
 
@@ -264,4 +334,7 @@ export class T {
   }
 }
 
-export const atLeast = (min: string) => (v: string): boolean => compareVersions(v, min) >= 0;
+export const atLeast =
+  (min: string) =>
+  (v: string): boolean =>
+    compareVersions(v, min) >= 0;

@@ -45,11 +45,15 @@ async function main(argv: string[]): Promise<number> {
     const ids = new Set(networks.map((n) => get(n, 'ID').toLowerCase()));
     const container = opts.container?.toLowerCase();
     const endpoints = all.endpoints.filter(
-      (e) => ids.has(get(e, 'HostComputeNetwork').toLowerCase()) || (container !== undefined && get(e, 'Name').toLowerCase().includes(container)),
+      (e) =>
+        ids.has(get(e, 'HostComputeNetwork').toLowerCase()) ||
+        (container !== undefined && get(e, 'Name').toLowerCase().includes(container)),
     );
     say(JSON.stringify({ networks, endpoints }, null, 2));
     if (endpoints.length > 0) {
-      say(`hns-check: ${endpoints.length} endpoint(s) of ours left: ${endpoints.map((e) => get(e, 'Name')).join(', ')}`);
+      say(
+        `hns-check: ${endpoints.length} endpoint(s) of ours left: ${endpoints.map((e) => get(e, 'Name')).join(', ')}`,
+      );
       return 1;
     }
     if (opts.remove) {

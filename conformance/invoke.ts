@@ -88,7 +88,8 @@ export function invokePlugin(plugin: string, req: InvokeRequest): Promise<Invoca
         timedOut,
         stdout: stdoutBytes.toString('utf8'),
         stdoutBytes,
-        stderr: Buffer.concat(err).toString('utf8') + (spawnError ? `\n[suite] spawn failed: ${spawnError.message}` : ''),
+        stderr:
+          Buffer.concat(err).toString('utf8') + (spawnError ? `\n[suite] spawn failed: ${spawnError.message}` : ''),
         durationMs: Date.now() - started,
       });
     });

@@ -12,17 +12,15 @@ export type CodeSet = readonly (number | '>=100')[] | 'any';
 /** One set for both modes, or a different set per mode. */
 export type CodeRule = CodeSet | { strict: CodeSet; compat: CodeSet };
 
-export type Parsed =
-  | { kind: 'empty' }
-  | { kind: 'json'; value: unknown }
-  | { kind: 'invalid'; reason: string };
+export type Parsed = { kind: 'empty' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; reason: string };
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** stdout must be empty or exactly one JSON document (whitespace around it allowed, no BOM: C-04). */
 export function parseStdout(inv: Pick<Invocation, 'stdout' | 'stdoutBytes'>): Parsed {
   if (inv.stdout.trim() === '') return { kind: 'empty' };
-  if (inv.stdoutBytes.subarray(0, 3).equals(UTF8_BOM)) return { kind: 'invalid', reason: 'stdout starts with a UTF-8 BOM' };
+  if (inv.stdoutBytes.subarray(0, 3).equals(UTF8_BOM))
+    return { kind: 'invalid', reason: 'stdout starts with a UTF-8 BOM' };
   try {
     return { kind: 'json', value: JSON.parse(inv.stdout) };
   } catch (e) {
@@ -70,7 +68,8 @@ export function judgeError(inv: Invocation, rule: CodeRule, mode: Mode, requestV
   if (killed) return { problems: [killed] };
   if (inv.exitCode === 0) problems.push('exit status 0 (an error needs a non-zero exit status)');
   const parsed = parseStdout(inv);
-  if (parsed.kind === 'empty') return { problems: [...problems, 'stdout is empty (the error object belongs on stdout)'] };
+  if (parsed.kind === 'empty')
+    return { problems: [...problems, 'stdout is empty (the error object belongs on stdout)'] };
   if (parsed.kind === 'invalid') return { problems: [...problems, parsed.reason] };
   if (!isObject(parsed.value)) return { problems: [...problems, 'stdout is JSON but not an object'] };
   const err = parsed.value;

@@ -20,7 +20,12 @@ const print = (s: string): void => {
 function openProfile(opts: CliOptions): Promise<ProfileSession> {
   return opts.profile === 'nat'
     ? openNatProfile({
-        hns: opts.hns, hnsSim: opts.hnsSim, hnsFfi: opts.hnsFfi, observe: opts.observe, observeLibrary: opts.observeLibrary, bundleDir: __dirname,
+        hns: opts.hns,
+        hnsSim: opts.hnsSim,
+        hnsFfi: opts.hnsFfi,
+        observe: opts.observe,
+        observeLibrary: opts.observeLibrary,
+        bundleDir: __dirname,
         ...(opts.ipamPath ? { ipamPath: opts.ipamPath, pluginDir: path.dirname(opts.plugin) } : {}),
       })
     : openGenericProfile({ plugin: opts.plugin, configTemplate: opts.config });
@@ -52,15 +57,32 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const session = await openProfile(opts);
   try {
-    const suite = new Suite({ plugin: opts.plugin, mode: opts.mode, versions: opts.versions, timeoutMs: opts.timeoutMs, parallel: opts.parallel }, session);
+    const suite = new Suite(
+      {
+        plugin: opts.plugin,
+        mode: opts.mode,
+        versions: opts.versions,
+        timeoutMs: opts.timeoutMs,
+        parallel: opts.parallel,
+      },
+      session,
+    );
     print(`# ${opts.plugin}: ${session.describe()}, ${opts.mode} mode, versions ${opts.versions.join(',')}`);
     const outcomes = await runCases(suite, cases, opts.jobs, (o) => print(outcomeLine(o)));
     print(summaryLine(outcomes));
     if (opts.report) {
-      const report = buildReport({
-        plugin: opts.plugin, profile: opts.profile, mode: opts.mode, versions: opts.versions,
-        supportedVersions: (await suite.supported()) ?? null, session: session.describe(), durationMs: Date.now() - started,
-      }, outcomes);
+      const report = buildReport(
+        {
+          plugin: opts.plugin,
+          profile: opts.profile,
+          mode: opts.mode,
+          versions: opts.versions,
+          supportedVersions: (await suite.supported()) ?? null,
+          session: session.describe(),
+          durationMs: Date.now() - started,
+        },
+        outcomes,
+      );
       fs.writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
     }
     return outcomes.some((o) => o.status === 'FAIL') ? 1 : 0;

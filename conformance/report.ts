@@ -28,5 +28,9 @@ export interface Report {
 
 export function buildReport(meta: Omit<Report, 'summary' | 'cases'>, outcomes: readonly Outcome[]): Report {
   const n = (s: Outcome['status']): number => outcomes.filter((o) => o.status === s).length;
-  return { ...meta, summary: { passed: n('PASS'), failed: n('FAIL'), skipped: n('SKIP'), line: summaryLine(outcomes) }, cases: outcomes };
+  return {
+    ...meta,
+    summary: { passed: n('PASS'), failed: n('FAIL'), skipped: n('SKIP'), line: summaryLine(outcomes) },
+    cases: outcomes,
+  };
 }

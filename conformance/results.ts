@@ -62,7 +62,8 @@ class Collector {
   /** Unknown keys are spec violations in strict mode only: libcni drops them (libcni pkg/types decoding). */
   keys(id: string, where: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
     if (this.ctx.mode !== 'strict') return;
-    for (const k of Object.keys(obj)) if (!allowed.includes(k)) this.add(id, `${where} has a key "${k}" that ${this.ctx.version} does not define`);
+    for (const k of Object.keys(obj))
+      if (!allowed.includes(k)) this.add(id, `${where} has a key "${k}" that ${this.ctx.version} does not define`);
   }
 }
 
@@ -79,9 +80,10 @@ function checkDns(c: Collector, dns: unknown, schemaId: string): void {
   c.keys(schemaId, 'dns', dns, ['nameservers', 'domain', 'search', 'options']);
   if (dns.nameservers !== undefined) {
     if (!Array.isArray(dns.nameservers)) c.add('C-42', 'dns.nameservers is not an array');
-    else dns.nameservers.forEach((n, i) => {
-      if (ipFamily(n) === 0) c.add('C-42', `dns.nameservers[${i}] ${JSON.stringify(n)} is not an IP address`);
-    });
+    else
+      dns.nameservers.forEach((n, i) => {
+        if (ipFamily(n) === 0) c.add('C-42', `dns.nameservers[${i}] ${JSON.stringify(n)} is not an IP address`);
+      });
   }
   if (dns.domain !== undefined && typeof dns.domain !== 'string') c.add('C-42', 'dns.domain is not a string');
   for (const k of ['search', 'options'] as const) {
@@ -100,14 +102,16 @@ function checkRoute(c: Collector, r: unknown, where: string, schemaId: string, v
   if (r.gw !== undefined) {
     c.mark('C-38');
     if (ipFamily(r.gw) === 0) c.add('C-38', `${where}.gw ${JSON.stringify(r.gw)} is not an IP address`);
-    else if (cidrFamily(r.dst) !== 0 && ipFamily(r.gw) !== cidrFamily(r.dst)) c.add('C-38', `${where}.gw family differs from dst`);
+    else if (cidrFamily(r.dst) !== 0 && ipFamily(r.gw) !== cidrFamily(r.dst))
+      c.add('C-38', `${where}.gw family differs from dst`);
   }
   for (const k of extras) {
     if (r[k] === undefined) continue;
     if (v11) {
       c.mark('X-04');
       if (!isUint(r[k])) c.add('X-04', `${where}.${k} is not a non-negative integer`);
-      if (k === 'scope' && isUint(r[k]) && (r[k] as number) > 255) c.add('X-04', `${where}.scope ${r[k] as number} is out of range`);
+      if (k === 'scope' && isUint(r[k]) && (r[k] as number) > 255)
+        c.add('X-04', `${where}.scope ${r[k] as number} is out of range`);
     } else {
       c.mark('X-05');
       if (c.ctx.mode === 'strict') c.add('X-05', `${where}.${k} is a 1.1.0 field in a ${c.ctx.version} result`);
@@ -135,9 +139,14 @@ function checkModern(c: Collector, res: Record<string, unknown>): void {
         if (it.mac !== undefined) {
           c.mark('C-41');
           const ok = typeof it.mac === 'string' && (c.ctx.mode === 'strict' ? STRICT_MAC : LOOSE_MAC).test(it.mac);
-          if (!ok) c.add('C-41', `${where}.mac ${JSON.stringify(it.mac)} is not a hardware address${c.ctx.mode === 'strict' ? ' in colon form' : ''}`);
+          if (!ok)
+            c.add(
+              'C-41',
+              `${where}.mac ${JSON.stringify(it.mac)} is not a hardware address${c.ctx.mode === 'strict' ? ' in colon form' : ''}`,
+            );
         }
-        if (it.sandbox !== undefined && typeof it.sandbox !== 'string') c.add(schemaId, `${where}.sandbox is not a string`);
+        if (it.sandbox !== undefined && typeof it.sandbox !== 'string')
+          c.add(schemaId, `${where}.sandbox is not a string`);
         for (const k of newFields) {
           if (it[k] === undefined) continue;
           if (!v11) {
@@ -147,7 +156,10 @@ function checkModern(c: Collector, res: Record<string, unknown>): void {
           }
           c.mark('X-03');
           if (k === 'mtu' && !isUint(it.mtu)) c.add('X-03', `${where}.mtu is not a non-negative integer`);
-          if (k === 'socketPath' && (typeof it.socketPath !== 'string' || !/^(\/|[A-Za-z]:\\|\\\\)/.test(it.socketPath)))
+          if (
+            k === 'socketPath' &&
+            (typeof it.socketPath !== 'string' || !/^(\/|[A-Za-z]:\\|\\\\)/.test(it.socketPath))
+          )
             c.add('X-03', `${where}.socketPath is not an absolute path`);
           if (k === 'pciID' && typeof it.pciID !== 'string') c.add('X-03', `${where}.pciID is not a string`);
         }
@@ -156,31 +168,43 @@ function checkModern(c: Collector, res: Record<string, unknown>): void {
   }
   if (res.ips !== undefined) {
     if (!Array.isArray(res.ips)) c.add(schemaId, '"ips" is not an array');
-    else res.ips.forEach((ip, i) => {
-      const where = `ips[${i}]`;
-      if (!isObject(ip)) return c.add(schemaId, `${where} is not an object`);
-      c.keys(schemaId, where, ip, fam === 'ips-versioned' ? ['version', 'address', 'gateway', 'interface'] : ['address', 'gateway', 'interface']);
-      c.mark('C-37');
-      const af = cidrFamily(ip.address);
-      if (af === 0) c.add('C-37', `${where}.address ${JSON.stringify(ip.address)} is not an address/prefix`);
-      if (ip.gateway !== undefined) {
-        c.mark('C-38');
-        const gf = ipFamily(ip.gateway);
-        if (gf === 0) c.add('C-38', `${where}.gateway ${JSON.stringify(ip.gateway)} is not an IP address`);
-        else if (af !== 0 && gf !== af) c.add('C-38', `${where}.gateway is IPv${gf} for an IPv${af} address`);
-      }
-      if (ip.interface !== undefined) {
-        c.mark('C-39');
-        if (typeof ip.interface !== 'number' || !Number.isInteger(ip.interface)) c.add('C-39', `${where}.interface is not an integer`);
-        else if (ip.interface < 0 || ip.interface >= ifaceCount) c.add('C-39', `${where}.interface ${ip.interface} does not index "interfaces" (length ${ifaceCount})`);
-      }
-      if (fam === 'ips-versioned') {
-        if (ip.version !== '4' && ip.version !== '6') c.add('C-47', `${where}.version ${JSON.stringify(ip.version)} must be "4" or "6" in ${c.ctx.version}`);
-        else if (af !== 0 && ip.version !== String(af)) c.add('C-47', `${where}.version "${ip.version}" does not match the address family`);
-      } else if (ip.version !== undefined) {
-        c.add(schemaId, `${where}.version exists only up to 0.4.0`);
-      }
-    });
+    else
+      res.ips.forEach((ip, i) => {
+        const where = `ips[${i}]`;
+        if (!isObject(ip)) return c.add(schemaId, `${where} is not an object`);
+        c.keys(
+          schemaId,
+          where,
+          ip,
+          fam === 'ips-versioned'
+            ? ['version', 'address', 'gateway', 'interface']
+            : ['address', 'gateway', 'interface'],
+        );
+        c.mark('C-37');
+        const af = cidrFamily(ip.address);
+        if (af === 0) c.add('C-37', `${where}.address ${JSON.stringify(ip.address)} is not an address/prefix`);
+        if (ip.gateway !== undefined) {
+          c.mark('C-38');
+          const gf = ipFamily(ip.gateway);
+          if (gf === 0) c.add('C-38', `${where}.gateway ${JSON.stringify(ip.gateway)} is not an IP address`);
+          else if (af !== 0 && gf !== af) c.add('C-38', `${where}.gateway is IPv${gf} for an IPv${af} address`);
+        }
+        if (ip.interface !== undefined) {
+          c.mark('C-39');
+          if (typeof ip.interface !== 'number' || !Number.isInteger(ip.interface))
+            c.add('C-39', `${where}.interface is not an integer`);
+          else if (ip.interface < 0 || ip.interface >= ifaceCount)
+            c.add('C-39', `${where}.interface ${ip.interface} does not index "interfaces" (length ${ifaceCount})`);
+        }
+        if (fam === 'ips-versioned') {
+          if (ip.version !== '4' && ip.version !== '6')
+            c.add('C-47', `${where}.version ${JSON.stringify(ip.version)} must be "4" or "6" in ${c.ctx.version}`);
+          else if (af !== 0 && ip.version !== String(af))
+            c.add('C-47', `${where}.version "${ip.version}" does not match the address family`);
+        } else if (ip.version !== undefined) {
+          c.add(schemaId, `${where}.version exists only up to 0.4.0`);
+        }
+      });
   }
   if (res.routes !== undefined) {
     if (!Array.isArray(res.routes)) c.add(schemaId, '"routes" is not an array');
@@ -193,7 +217,10 @@ function checkLegacy(c: Collector, res: Record<string, unknown>): void {
   c.mark('C-47');
   c.keys('C-47', 'the result', res, ['cniVersion', 'ip4', 'ip6', 'dns']);
   if (res.ip4 === undefined && res.ip6 === undefined) c.add('C-47', `a ${c.ctx.version} result needs "ip4" or "ip6"`);
-  for (const [key, family] of [['ip4', 4], ['ip6', 6]] as const) {
+  for (const [key, family] of [
+    ['ip4', 4],
+    ['ip6', 6],
+  ] as const) {
     const block = res[key];
     if (block === undefined) continue;
     if (!isObject(block)) {
@@ -207,7 +234,8 @@ function checkLegacy(c: Collector, res: Record<string, unknown>): void {
     else if (af !== family) c.add('C-47', `${key}.ip is an IPv${af} address`);
     if (block.gateway !== undefined) {
       c.mark('C-38');
-      if (ipFamily(block.gateway) !== family) c.add('C-38', `${key}.gateway ${JSON.stringify(block.gateway)} is not an IPv${family} address`);
+      if (ipFamily(block.gateway) !== family)
+        c.add('C-38', `${key}.gateway ${JSON.stringify(block.gateway)} is not an IPv${family} address`);
     }
     if (block.routes !== undefined) {
       if (!Array.isArray(block.routes)) c.add('C-47', `${key}.routes is not an array`);
@@ -241,14 +269,21 @@ export function validateResult(result: unknown, ctx: ResultContext): Validation 
 }
 
 /** The attachment this plugin claims for the container (C-40), for plugins that create interfaces. */
-export function containerInterfaceFindings(result: Record<string, unknown>, ifname: string, netns: string, mode: Mode): string[] {
+export function containerInterfaceFindings(
+  result: Record<string, unknown>,
+  ifname: string,
+  netns: string,
+  mode: Mode,
+): string[] {
   const ifaces = Array.isArray(result.interfaces) ? result.interfaces.filter(isObject) : [];
   const idx = ifaces.findIndex((i) => i.name === ifname && (mode === 'compat' || i.sandbox === netns));
   const out: string[] = [];
   if (idx < 0) {
-    out.push(mode === 'strict'
-      ? `no interface has name "${ifname}" and sandbox "${netns}"`
-      : `no interface is named "${ifname}"`);
+    out.push(
+      mode === 'strict'
+        ? `no interface has name "${ifname}" and sandbox "${netns}"`
+        : `no interface is named "${ifname}"`,
+    );
     return out;
   }
   const ips = Array.isArray(result.ips) ? result.ips.filter(isObject) : [];

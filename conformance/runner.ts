@@ -35,9 +35,17 @@ export async function runCase(suite: Suite, c: Case): Promise<Outcome> {
   } catch (e) {
     const durationMs = Date.now() - started;
     if (e instanceof CaseSkip) return { ...base, status: 'SKIP', reason: e.message, durationMs };
-    if (e instanceof CaseFailure) return { ...base, status: 'FAIL', step: e.step, expected: e.expected, got: e.got, durationMs };
+    if (e instanceof CaseFailure)
+      return { ...base, status: 'FAIL', step: e.step, expected: e.expected, got: e.got, durationMs };
     // A fault of the suite or of the profile's tooling, not a verdict on the plugin: still a failure.
-    return { ...base, status: 'FAIL', step: 'suite', expected: 'the case to run', got: e instanceof Error ? e.stack ?? e.message : String(e), durationMs };
+    return {
+      ...base,
+      status: 'FAIL',
+      step: 'suite',
+      expected: 'the case to run',
+      got: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      durationMs,
+    };
   }
 }
 
@@ -46,7 +54,12 @@ export async function runCase(suite: Suite, c: Case): Promise<Outcome> {
  * judge the whole state run alone afterwards; aggregate cases last, after the clean-up DELs (which
  * are invocations they should judge too). Outcomes are reported in the cases' order.
  */
-export async function runCases(suite: Suite, cases: readonly Case[], jobs: number, onOutcome: (o: Outcome) => void): Promise<Outcome[]> {
+export async function runCases(
+  suite: Suite,
+  cases: readonly Case[],
+  jobs: number,
+  onOutcome: (o: Outcome) => void,
+): Promise<Outcome[]> {
   const shared = cases.filter((c) => !c.aggregate && !c.exclusive);
   const alone = cases.filter((c) => !c.aggregate && c.exclusive);
   const aggregate = cases.filter((c) => c.aggregate);

@@ -21,7 +21,10 @@ function invalid(value: string, why: string): never {
 }
 
 /** undefined: NAT_CNI_HNS unset (or empty) off Windows, where no backend is implied. */
-export function parseHnsBackend(value: string | undefined, platform: NodeJS.Platform = process.platform): HnsBackend | undefined {
+export function parseHnsBackend(
+  value: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): HnsBackend | undefined {
   if (value === undefined || value === '') return platform === 'win32' ? { kind: 'ffi' } : undefined;
   if (value === 'ffi') return { kind: 'ffi' };
   if (value.startsWith('ffi:')) {

@@ -50,8 +50,14 @@ const HRESULTS = {
   GCN_E_NETCOMPARTMENT_NOT_FOUND: [0x803b0027, 'Network compartment not found for the given id.'],
   GCN_E_NETINTERFACE_NOT_FOUND: [0x803b0028, 'Network interface not found for the given id.'],
   GCN_E_DEFAULTNAMESPACE_EXISTS: [0x803b0029, 'Default Namespace already exists.'],
-  HCN_E_ICS_DISABLED: [0x803b002a, 'Internet Connection Sharing service (SharedAccess) is disabled and cannot be started.'],
-  HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS: [0x803b002b, 'This requested operation is invalid as endpoint is already part of a network namespace.'],
+  HCN_E_ICS_DISABLED: [
+    0x803b002a,
+    'Internet Connection Sharing service (SharedAccess) is disabled and cannot be started.',
+  ],
+  HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS: [
+    0x803b002b,
+    'This requested operation is invalid as endpoint is already part of a network namespace.',
+  ],
   HCN_E_ENTITY_HAS_REFERENCES: [0x803b002c, 'The specified entity cannot be removed while it still has references.'],
   HCN_E_INVALID_INTERNAL_PORT: [0x803b002d, 'The internal port must exist and cannot be zero.'],
   HCN_E_NAMESPACE_ATTACH_FAILED: [0x803b002e, 'The requested operation for attach namespace failed.'],
@@ -85,9 +91,9 @@ const HRESULTS = {
 export type HresultName = keyof typeof HRESULTS;
 
 /** Symbolic name -> unsigned HRESULT, for code that names the error it returns or expects. */
-export const HR = Object.freeze(
-  Object.fromEntries(Object.entries(HRESULTS).map(([name, [hr]]) => [name, hr])),
-) as { readonly [K in HresultName]: (typeof HRESULTS)[K][0] };
+export const HR = Object.freeze(Object.fromEntries(Object.entries(HRESULTS).map(([name, [hr]]) => [name, hr]))) as {
+  readonly [K in HresultName]: (typeof HRESULTS)[K][0];
+};
 
 const BY_VALUE = new Map<number, readonly [string, string]>(
   Object.entries(HRESULTS).map(([name, [hr, message]]) => [hr, [name, message]] as const),
@@ -147,7 +153,8 @@ export class HnsError extends Error {
     hresult: number,
     readonly errorRecord?: string,
   ) {
-    const text = (errorRecord && errorRecordText(errorRecord)?.trim()) || (errorRecord?.trim() ?? '') || hresultMessage(hresult);
+    const text =
+      (errorRecord && errorRecordText(errorRecord)?.trim()) || (errorRecord?.trim() ?? '') || hresultMessage(hresult);
     super(`${call} failed: ${hresultName(hresult)} (${formatHresult(hresult)}): ${text}`);
     this.hresult = toUnsigned(hresult);
   }

@@ -191,7 +191,13 @@ function takeOverStale(dir: string, name: string, options: LockOptions): boolean
 }
 
 /** `name` is the lock file in `dir` (the plugin keeps one per network next to the state lock). */
-export function withLock<T>(dir: string, timeoutMs: number, fn: () => T, name: string = LOCK, options: LockOptions = {}): T {
+export function withLock<T>(
+  dir: string,
+  timeoutMs: number,
+  fn: () => T,
+  name: string = LOCK,
+  options: LockOptions = {},
+): T {
   makeDirsSync(dir);
   const lock = path.join(dir, name);
   const deadline = Date.now() + timeoutMs;
@@ -199,7 +205,9 @@ export function withLock<T>(dir: string, timeoutMs: number, fn: () => T, name: s
   while (!tryCreate(lock)) {
     if (takeOverStale(dir, name, options)) continue;
     if (Date.now() >= deadline) {
-      throw new LockTimeoutError(`timed out after ${timeoutMs} ms waiting for ${lock} (held by PID ${readOwner(lock)?.pid ?? '?'})`);
+      throw new LockTimeoutError(
+        `timed out after ${timeoutMs} ms waiting for ${lock} (held by PID ${readOwner(lock)?.pid ?? '?'})`,
+      );
     }
     sleepSync(wait);
     wait = Math.min(wait * 2, 20);

@@ -14,8 +14,18 @@ import { hasHresult, HR } from '../hns/errors';
 import type { HostComputeEndpoint, HostComputeNetwork } from '../hns/schema';
 import { isPortMapping } from '../hns/schema';
 import {
-  attachEndpoint, createEndpoint, createNetwork, deleteEndpoint, detachEndpoint, endpointNamespace,
-  findEndpointByName, findNetworkByName, getEndpointById, getNamespace, listEndpoints, modifyEndpointPolicies,
+  attachEndpoint,
+  createEndpoint,
+  createNetwork,
+  deleteEndpoint,
+  detachEndpoint,
+  endpointNamespace,
+  findEndpointByName,
+  findNetworkByName,
+  getEndpointById,
+  getNamespace,
+  listEndpoints,
+  modifyEndpointPolicies,
 } from '../hns/client';
 import { parseNatConfig, type NatConfig } from './config';
 import type { PluginDeps } from './deps';
@@ -24,8 +34,15 @@ import { refuseNestedDelegation } from './ipam';
 import { delegatedIpam, type Ipam } from './delegated-ipam';
 import { requireHnsFeatures } from './features';
 import {
-  endpointRequest, hasLoopbackDsr, loopbackDsrPolicy, networkRequest, portMappingDrift, subnetMismatches, subnetOf,
-  subnetsOfNetwork, type NetworkSubnetInfo,
+  endpointRequest,
+  hasLoopbackDsr,
+  loopbackDsrPolicy,
+  networkRequest,
+  portMappingDrift,
+  subnetMismatches,
+  subnetOf,
+  subnetsOfNetwork,
+  type NetworkSubnetInfo,
 } from './hnsrequests';
 import { endpointName, namespaceGuid } from './netns';
 import { attachmentResult, chainResult, cniMac } from './result';
@@ -40,14 +57,24 @@ export function cmdAdd(ctx: CniContext<'ADD'>, deps: PluginDeps): Result {
   const api = deps.api();
   return withHnsWarningsLogged(deps.log, () => {
     requireHnsFeatures(api, config);
-    return chainResult(ctx.prevResult, deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns, ipam)));
+    return chainResult(
+      ctx.prevResult,
+      deps.lock(config.name, () => addLocked(ctx, deps, api, config, netns, ipam)),
+    );
   });
 }
 
 /** Steps to take back, newest first, when a later step fails. */
 type Undo = { what: string; run: () => void };
 
-function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config: NatConfig, netns: string, ipam: Ipam): Result {
+function addLocked(
+  ctx: CniContext<'ADD'>,
+  deps: PluginDeps,
+  api: HcnApi,
+  config: NatConfig,
+  netns: string,
+  ipam: Ipam,
+): Result {
   const step = (doing: string) => `${doing} (container ${ctx.containerId}, network "${config.name}")`;
   const hns = <T>(doing: string, fn: () => T): T => {
     try {
@@ -69,7 +96,9 @@ function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config
 
   const existing = hns('looking up the endpoint', () => findEndpointByName(api, name));
   if (existing?.ID !== undefined) {
-    const reused = hns('reusing the existing endpoint', () => reuseEndpoint(api, deps, config, existing, networkId, subnets, netns));
+    const reused = hns('reusing the existing endpoint', () =>
+      reuseEndpoint(api, deps, config, existing, networkId, subnets, netns),
+    );
     if (reused) return result(reused);
   }
 
@@ -94,7 +123,9 @@ function addLocked(ctx: CniContext<'ADD'>, deps: PluginDeps, api: HcnApi, config
     undo.push({ what: `deleting endpoint ${endpointId}`, run: () => void deleteEndpoint(api, endpointId) });
     if (config.flags.loopbackDSR) {
       const own = endpoint.IpConfigurations.map((c) => c.IpAddress);
-      endpoint = hns('adding the loopback DSR policy', () => modifyEndpointPolicies(api, endpointId, 'Add', [loopbackDsrPolicy(own)]));
+      endpoint = hns('adding the loopback DSR policy', () =>
+        modifyEndpointPolicies(api, endpointId, 'Add', [loopbackDsrPolicy(own)]),
+      );
     }
     hns('attaching the endpoint to the namespace CNI_NETNS', () => attachEndpoint(api, netns, endpointId));
     deps.log.info('endpoint attached', { endpoint: endpointId, name, namespace: netns, network: networkId });
@@ -142,9 +173,16 @@ function hostAdapter(deps: PluginDeps, config: NatConfig): string | undefined {
   const have = adapters.length > 0 ? adapters.map((a) => `"${a}"`).join(', ') : 'none';
   const problem = `"master": "${wanted}" names no network adapter of this host (its adapters: ${have})`;
   if (config.flags.errorOnMissingAdapter) {
-    throw new CniError(CniCode.InvalidNetworkConfig, problem, 'optionalFlags.errorOnMissingAdapter is set; name one of the adapters, or leave master out');
+    throw new CniError(
+      CniCode.InvalidNetworkConfig,
+      problem,
+      'optionalFlags.errorOnMissingAdapter is set; name one of the adapters, or leave master out',
+    );
   }
-  deps.log.warn(`${problem}; creating network "${config.name}" without a host adapter, as the Go plugin does (it ignores master). A NAT network needs none: leave master out, or name one of the adapters`, { network: config.name });
+  deps.log.warn(
+    `${problem}; creating network "${config.name}" without a host adapter, as the Go plugin does (it ignores master). A NAT network needs none: leave master out, or name one of the adapters`,
+    { network: config.name },
+  );
   return undefined;
 }
 
@@ -164,7 +202,11 @@ function findOrCreateNetwork(api: HcnApi, deps: PluginDeps, config: NatConfig): 
   const problems = subnetMismatches(config, subnetsOfNetwork(found));
   if (problems.length > 0) {
     if (config.flags.errorOnNetworkMismatch) {
-      throw new CniError(CniCode.InvalidNetworkConfig, problems.join('; '), 'optionalFlags.errorOnNetworkMismatch is set');
+      throw new CniError(
+        CniCode.InvalidNetworkConfig,
+        problems.join('; '),
+        'optionalFlags.errorOnNetworkMismatch is set',
+      );
     }
     // The network's own subnet and gateway are what its endpoints can use (nerdctl#28).
     deps.log.warn(`${problems.join('; ')}; using the network's subnet and gateway`, { network: found.ID });
@@ -220,12 +262,14 @@ export function endpointMismatch(
   if (drift) return `its port mappings [${drift.have}] differ from the requested [${drift.want}]`;
   if (config.flags.loopbackDSR && !hasLoopbackDsr(ep)) return 'it lacks the loopback DSR policy the config asks for';
   for (const ip of config.staticIps) {
-    if (!ep.IpConfigurations.some((c) => c.IpAddress === ip.address)) return `it does not have the requested address ${ip.address}`;
+    if (!ep.IpConfigurations.some((c) => c.IpAddress === ip.address))
+      return `it does not have the requested address ${ip.address}`;
   }
   if (config.mac && ep.MacAddress && cniMac(ep.MacAddress) !== cniMac(config.mac)) {
     return `its MAC ${ep.MacAddress} differs from the requested ${config.mac}`;
   }
-  if (!ep.IpConfigurations.some((c) => subnetOf(subnets, c.IpAddress))) return 'its address is outside the network subnets';
+  if (!ep.IpConfigurations.some((c) => subnetOf(subnets, c.IpAddress)))
+    return 'its address is outside the network subnets';
   return undefined;
 }
 
@@ -256,7 +300,10 @@ function portConflict(api: HcnApi, config: NatConfig, cause: unknown): CniError 
             m.protocol === p.Settings.Protocol &&
             (m.vip === undefined || !p.Settings.VIP || m.vip === p.Settings.VIP),
         );
-        if (taken) holders.push(`host port ${taken.hostPort}/${protocolName(taken.protocol)} is already mapped by endpoint "${ep.Name}"`);
+        if (taken)
+          holders.push(
+            `host port ${taken.hostPort}/${protocolName(taken.protocol)} is already mapped by endpoint "${ep.Name}"`,
+          );
       }
     }
   } catch {

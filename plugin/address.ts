@@ -20,7 +20,8 @@ export interface StaticIp {
 export function parseStaticIps(values: readonly unknown[], path: FieldPath): StaticIp[] {
   const out: StaticIp[] = [];
   values.forEach((v, i) => {
-    if (typeof v !== 'string') throw invalidConfig([...path, i], `expected an IP address string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string')
+      throw invalidConfig([...path, i], `expected an IP address string, got ${JSON.stringify(v)}`);
     const parsed = parseIpOrCidr(v);
     if (!parsed.ok) throw invalidConfig([...path, i], parsed.reason);
     const { ip, prefixLength } = parsed.value;
@@ -37,8 +38,11 @@ export function parseStaticIps(values: readonly unknown[], path: FieldPath): Sta
  * uses (`00-15-5D-52-C0-0A`). Multicast and all-zero addresses cannot be an endpoint's address.
  */
 export function parseMac(value: unknown, path: FieldPath): string {
-  if (typeof value !== 'string') throw invalidConfig(path, `expected a MAC address string, got ${JSON.stringify(value)}`);
-  const m = /^([0-9a-f]{2})([:-]?)([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/i.exec(value);
+  if (typeof value !== 'string')
+    throw invalidConfig(path, `expected a MAC address string, got ${JSON.stringify(value)}`);
+  const m = /^([0-9a-f]{2})([:-]?)([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/i.exec(
+    value,
+  );
   if (!m) throw invalidConfig(path, `"${value}" is not a MAC address (six hex octets, e.g. 02:42:ac:11:00:02)`);
   const octets = [m[1], m[3], m[4], m[5], m[6], m[7]].map((o) => (o as string).toUpperCase());
   if ((parseInt(octets[0] as string, 16) & 1) === 1) throw invalidConfig(path, `"${value}" is a multicast address`);

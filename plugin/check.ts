@@ -12,7 +12,13 @@ import type { Result } from '../spec/result/model';
 import type { HcnApi } from '../hns/api';
 import { guidEquals } from '../hns/guid';
 import type { HostComputeEndpoint } from '../hns/schema';
-import { endpointNamespace, findEndpointByName, findNetworkByName, getNamespace, namespaceHasEndpoint } from '../hns/client';
+import {
+  endpointNamespace,
+  findEndpointByName,
+  findNetworkByName,
+  getNamespace,
+  namespaceHasEndpoint,
+} from '../hns/client';
 import { parseNatConfig, type NatConfig } from './config';
 import type { PluginDeps } from './deps';
 import { NatCode, toCniErrorFromHns, withHnsWarningsLogged } from './errors';
@@ -54,11 +60,14 @@ function checkHns(api: HcnApi, config: NatConfig, ctx: CniContext<'CHECK'>, netn
   const ep = findEndpointByName(api, name);
   if (!ep?.ID) throw drift(`endpoint "${name}" no longer exists in HNS`);
   if (!ep.HostComputeNetwork || !guidEquals(ep.HostComputeNetwork, network.ID)) {
-    throw drift(`endpoint "${name}" is on network ${ep.HostComputeNetwork ?? '(none)'}, not on "${config.name}" (${network.ID})`);
+    throw drift(
+      `endpoint "${name}" is on network ${ep.HostComputeNetwork ?? '(none)'}, not on "${config.name}" (${network.ID})`,
+    );
   }
   const attached = endpointNamespace(ep);
   if (attached === undefined) throw drift(`endpoint "${name}" is not attached to any namespace; expected ${netns}`);
-  if (!guidEquals(attached, netns)) throw drift(`endpoint "${name}" is attached to namespace ${attached}, not ${netns}`);
+  if (!guidEquals(attached, netns))
+    throw drift(`endpoint "${name}" is attached to namespace ${attached}, not ${netns}`);
   const ns = getNamespace(api, netns);
   if (!ns) throw drift(`namespace ${netns} (CNI_NETNS) no longer exists in HNS`);
   if (!namespaceHasEndpoint(ns, ep.ID)) throw drift(`namespace ${netns} does not list endpoint "${name}"`);
@@ -78,7 +87,9 @@ function checkPrevResult(prev: Result, ep: HostComputeEndpoint, ifName: string, 
   const interfaces = prev.interfaces ?? [];
   const index = interfaces.findIndex((i) => i.name === ifName);
   if (interfaces.length > 0 && index < 0) {
-    throw drift(`prevResult reports no interface ${ifName} (it has ${interfaces.map((i) => i.name).join(', ')}): it is not the result of this attachment`);
+    throw drift(
+      `prevResult reports no interface ${ifName} (it has ${interfaces.map((i) => i.name).join(', ')}): it is not the result of this attachment`,
+    );
   }
   const iface = interfaces[index];
   if (iface?.mac && ep.MacAddress && iface.mac.toLowerCase() !== cniMac(ep.MacAddress)) {

@@ -42,7 +42,12 @@ const optionalString = z
 const routeSchema = ciObject({ dst: optionalString, gw: optionalString, gateway: optionalString });
 
 /** host-local's range form; only `subnet` and `gateway` matter to a NAT network. */
-const rangeSchema = ciObject({ subnet: z.string(), rangeStart: optionalString, rangeEnd: optionalString, gateway: optionalString });
+const rangeSchema = ciObject({
+  subnet: z.string(),
+  rangeStart: optionalString,
+  rangeEnd: optionalString,
+  gateway: optionalString,
+});
 
 const ipamSchema = ciLooseObject({
   type: optionalString,
@@ -159,7 +164,8 @@ const argOf = (args: ArgsInput | undefined, key: string): string | undefined => 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkType(type: unknown): void {
-  if (typeof type !== 'string' || type === '') throw invalidConfig(['type'], `is required; this plugin implements "${SUPPORTED_TYPE}"`);
+  if (typeof type !== 'string' || type === '')
+    throw invalidConfig(['type'], `is required; this plugin implements "${SUPPORTED_TYPE}"`);
   // The Go plugin accepts exactly "nat" or "NAT"; any case is accepted here.
   if (type.toLowerCase() !== SUPPORTED_TYPE) {
     throw invalidConfig(
@@ -185,7 +191,11 @@ function mustParseCidr(text: string, at: FieldPath): Subnet {
 type ParsedRoute = z.output<typeof routeSchema>;
 
 /** The gateway a route names: `gw` (Go's key) or `gateway` (nerdctl's), which the Go plugin ignores. */
-function routeGateway(route: ParsedRoute, at: FieldPath, warnings: string[]): { ip: IpAddress; at: FieldPath } | undefined {
+function routeGateway(
+  route: ParsedRoute,
+  at: FieldPath,
+  warnings: string[],
+): { ip: IpAddress; at: FieldPath } | undefined {
   const gw = route.gw === '' ? undefined : route.gw;
   const gateway = route.gateway === '' ? undefined : route.gateway;
   if (gw !== undefined && gateway !== undefined && gw !== gateway) {
@@ -207,7 +217,11 @@ interface SubnetCandidate {
 function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined): SubnetCandidate[] {
   const candidates: SubnetCandidate[] = [];
   if (ipam?.subnet !== undefined && ipam.subnet !== '') {
-    candidates.push({ subnet: mustParseCidr(ipam.subnet, ['ipam', 'subnet']), written: writtenAddress(ipam.subnet), at: ['ipam', 'subnet'] });
+    candidates.push({
+      subnet: mustParseCidr(ipam.subnet, ['ipam', 'subnet']),
+      written: writtenAddress(ipam.subnet),
+      at: ['ipam', 'subnet'],
+    });
   }
   // host-local's `ranges`: the Go plugin drops them (issue #64); their first range per set names a subnet.
   (ipam?.ranges ?? []).forEach((set, i) => {
@@ -215,8 +229,16 @@ function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined): S
       const at = ['ipam', 'ranges', i, j];
       const subnet = mustParseCidr(range.subnet, [...at, 'subnet']);
       if (j > 0) return;
-      const gateway = range.gateway === undefined || range.gateway === '' ? undefined : { ip: mustParseIp(range.gateway, [...at, 'gateway']), at: [...at, 'gateway'] };
-      candidates.push({ subnet, written: writtenAddress(range.subnet), at: [...at, 'subnet'], ...(gateway ? { gateway } : {}) });
+      const gateway =
+        range.gateway === undefined || range.gateway === ''
+          ? undefined
+          : { ip: mustParseIp(range.gateway, [...at, 'gateway']), at: [...at, 'gateway'] };
+      candidates.push({
+        subnet,
+        written: writtenAddress(range.subnet),
+        at: [...at, 'subnet'],
+        ...(gateway ? { gateway } : {}),
+      });
     });
   });
   const byFamily = new Map<IpFamily, SubnetCandidate>();
@@ -235,7 +257,8 @@ function collectSubnets(ipam: z.output<typeof ipamSchema> | null | undefined): S
 }
 
 /** The address part of a CIDR that mustParseCidr accepted. */
-const writtenAddress = (cidr: string): IpAddress => (parseIp(cidr.slice(0, cidr.indexOf('/'))) as { ok: true; value: IpAddress }).value;
+const writtenAddress = (cidr: string): IpAddress =>
+  (parseIp(cidr.slice(0, cidr.indexOf('/'))) as { ok: true; value: IpAddress }).value;
 
 /**
  * A subnet written with host bits set: HNS refuses such a prefix (0x803B000A, microsoft/containers-toolkit#24,
@@ -249,7 +272,9 @@ function hostBitsWarning(c: SubnetCandidate, name: string, gateway: string | und
   const written = `${c.written.address}/${c.subnet.prefixLength}`;
   return (
     `${formatPath(c.at)} "${written}" has host bits set, which HNS refuses (0x803B000A); using network ${c.subnet.prefix}` +
-    (meant && meant.prefix !== c.subnet.prefix ? `. ${gateway ? `With gateway ${gateway} i` : 'I'}t looks like ${meant.prefix} was meant` : '') +
+    (meant && meant.prefix !== c.subnet.prefix
+      ? `. ${gateway ? `With gateway ${gateway} i` : 'I'}t looks like ${meant.prefix} was meant`
+      : '') +
     `. Fix ${formatPath(c.at)} in the CNI config file of network "${name}" (in the runtime's CNI conf folder, e.g. containerd's conf_dir). ` +
     `An HNS network "${name}" that already exists keeps its own subnet`
   );
@@ -276,7 +301,10 @@ function deriveSubnets(
       return;
     }
     if (!candidates.some((c) => c.subnet.family === gw.ip.family)) {
-      throw invalidConfig(gw.at, `${gw.ip.address} is IPv${gw.ip.family} but no IPv${gw.ip.family} subnet is configured`);
+      throw invalidConfig(
+        gw.at,
+        `${gw.ip.address} is IPv${gw.ip.family} but no IPv${gw.ip.family} subnet is configured`,
+      );
     }
     routeGateways.set(gw.ip.family, gw);
   });
@@ -285,8 +313,14 @@ function deriveSubnets(
     let chosen = routeGateways.get(c.subnet.family) ?? c.gateway;
     if (chosen === undefined && flags.gatewayFromAdditionalRoutes) {
       const defaultDst = c.subnet.family === 4 ? '0.0.0.0/0' : '::/0';
-      const i = additionalRoutes.findIndex((r) => r.dst === defaultDst && r.gw.includes(':') === (c.subnet.family === 6));
-      if (i >= 0) chosen = { ip: mustParseIp((additionalRoutes[i] as Route).gw, ['additionalRoutes', i, 'gw']), at: ['additionalRoutes', i, 'gw'] };
+      const i = additionalRoutes.findIndex(
+        (r) => r.dst === defaultDst && r.gw.includes(':') === (c.subnet.family === 6),
+      );
+      if (i >= 0)
+        chosen = {
+          ip: mustParseIp((additionalRoutes[i] as Route).gw, ['additionalRoutes', i, 'gw']),
+          at: ['additionalRoutes', i, 'gw'],
+        };
     }
     let subnet: NetworkSubnet;
     if (chosen === undefined) subnet = { ...c.subnet, gateway: firstHostAddress(c.subnet), gatewaySource: 'derived' };
@@ -308,7 +342,8 @@ function parseAdditionalRoutes(routes: readonly ParsedRoute[] | null | undefined
     const gwText = r.gw ?? r.gateway;
     if (gwText === undefined || gwText === '') throw invalidConfig([...at, 'gw'], 'a gateway address is required');
     const gw = mustParseIp(gwText, [...at, r.gw !== undefined ? 'gw' : 'gateway']);
-    if (gw.family !== dst.family) throw invalidConfig([...at, 'gw'], `${gw.address} is IPv${gw.family} but dst ${dst.prefix} is IPv${dst.family}`);
+    if (gw.family !== dst.family)
+      throw invalidConfig([...at, 'gw'], `${gw.address} is IPv${gw.family} but dst ${dst.prefix} is IPv${dst.family}`);
     return { dst: dst.prefix, gw: gw.address };
   });
 }
@@ -345,7 +380,11 @@ export interface ParseOptions {
  * the field path in the message.
  */
 export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatConfig {
-  if (!isObject(raw)) throw invalidConfig([], `expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  if (!isObject(raw))
+    throw invalidConfig(
+      [],
+      `expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`,
+    );
   const name = getKey(raw, 'name');
   if (typeof name !== 'string' || name === '') throw invalidConfig(['name'], 'the network name is required');
   checkType(getKey(raw, 'type'));
@@ -363,7 +402,8 @@ export function parseNatConfig(raw: unknown, options: ParseOptions = {}): NatCon
   if (flags.enableDualStack && new Set(subnets.map((s) => s.family)).size < 2) {
     warnings.push(
       'optionalFlags.enableDualStack: dual stack needs an IPv4 and an IPv6 subnet (ipam.ranges) and the config has ' +
-        (subnets.length === 0 ? 'none' : `only ${subnets.map((s) => s.prefix).join(', ')}`) + '; the flag changes nothing by itself',
+        (subnets.length === 0 ? 'none' : `only ${subnets.map((s) => s.prefix).join(', ')}`) +
+        '; the flag changes nothing by itself',
     );
   }
 

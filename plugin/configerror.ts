@@ -23,7 +23,8 @@ export function invalidConfig(path: FieldPath, problem: string): CniError {
 }
 
 const describeIssue = (issue: z.core.$ZodIssue): string => {
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${issue.message.replace(/^.*received /, '')}`;
+  if (issue.code === 'invalid_type')
+    return `expected ${issue.expected}, got ${issue.message.replace(/^.*received /, '')}`;
   return issue.message;
 };
 

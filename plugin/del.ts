@@ -50,10 +50,14 @@ export function cmdDel(ctx: CniContext<'DEL'>, deps: PluginDeps): void {
  */
 function deleteEndpointsNamed(api: HcnApi, deps: PluginDeps, name: string): void {
   for (const ep of listEndpoints(api, { Name: name })) {
-    if (ep.ID !== undefined && deleteEndpoint(api, ep.ID, ep)) deps.log.info('endpoint deleted', { endpoint: ep.ID, name });
+    if (ep.ID !== undefined && deleteEndpoint(api, ep.ID, ep))
+      deps.log.info('endpoint deleted', { endpoint: ep.ID, name });
   }
   const left = endpointIdsByName(api, name);
   if (left.length > 0) {
-    throw new CniError(NatCode.HnsFailure, `endpoint "${name}" (${left.join(', ')}) is still in HNS after it was deleted`);
+    throw new CniError(
+      NatCode.HnsFailure,
+      `endpoint "${name}" (${left.join(', ')}) is still in HNS after it was deleted`,
+    );
   }
 }

@@ -51,9 +51,19 @@ const NO_IPAM: Ipam = {
   status: () => ({}),
 };
 
-export function delegatedIpam(type: string | undefined, ctx: CniContext, deps: Pick<PluginDeps, 'ipam' | 'ipamVersions'>): Ipam {
+export function delegatedIpam(
+  type: string | undefined,
+  ctx: CniContext,
+  deps: Pick<PluginDeps, 'ipam' | 'ipamVersions'>,
+): Ipam {
   if (type === undefined || type === '') return NO_IPAM;
-  const request: IpamRequest = { type, cniPath: ctx.path, env: process.env, stdin: ctx.stdin, cniVersion: ctx.cniVersion };
+  const request: IpamRequest = {
+    type,
+    cniPath: ctx.path,
+    env: process.env,
+    stdin: ctx.stdin,
+    cniVersion: ctx.cniVersion,
+  };
   /** GC and STATUS exist from 1.1.0 on: asked only of a delegate that lists the configuration's version. */
   const unsupported = (command: 'GC' | 'STATUS'): string | undefined => {
     const versions = deps.ipamVersions(request);

@@ -59,14 +59,16 @@ export function createDeps({ env, platform, hns, cniVersion, logFile, logLevel }
   const watchdog = { holdMs: lockHoldMs(env), cniVersion };
   const log = createPluginLog({ file: logFile, level: logLevel, env, platform });
   // How long the lock was held, at debug level: `make bench` reads it (test/bench/commands.ts).
-  const held = <T>(network: string, fn: () => T) => () => {
-    const since = performance.now();
-    try {
-      return fn();
-    } finally {
-      log.debug('network lock held', { network, heldMs: Math.round((performance.now() - since) * 1000) / 1000 });
-    }
-  };
+  const held =
+    <T>(network: string, fn: () => T) =>
+    () => {
+      const since = performance.now();
+      try {
+        return fn();
+      } finally {
+        log.debug('network lock held', { network, heldMs: Math.round((performance.now() - since) * 1000) / 1000 });
+      }
+    };
   return {
     api: () => (api ??= hns.open()),
     // The log hears of a lock whose owner died holding it (Windows: WAIT_ABANDONED).
@@ -77,7 +79,7 @@ export function createDeps({ env, platform, hns, cniVersion, logFile, logLevel }
       try {
         return hns.adapters?.();
       } catch (e) {
-        log.warn('cannot list the host\'s network adapters', { error: e instanceof Error ? e.message : String(e) });
+        log.warn("cannot list the host's network adapters", { error: e instanceof Error ? e.message : String(e) });
         return undefined;
       }
     },

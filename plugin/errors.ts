@@ -5,7 +5,13 @@
  */
 import { CniCode, CniError, isCniError } from '../spec/errors';
 import { HR, formatHresult, hresultName, isHnsError, type HnsError } from '../hns/errors';
-import { HnsDecodeError, NetworkRequestError, EndpointRequestError, HnsCallError, withHnsWarnings } from '../hns/client';
+import {
+  HnsDecodeError,
+  NetworkRequestError,
+  EndpointRequestError,
+  HnsCallError,
+  withHnsWarnings,
+} from '../hns/client';
 
 export const NatCode = {
   /** An HNS call failed; msg names the call and the HRESULT. */
@@ -40,7 +46,8 @@ const MEANING: Partial<Record<number, string>> = {
   [HR.HCN_E_INVALID_ENDPOINT]: 'HNS refused the endpoint settings',
   [HR.HCN_E_INVALID_POLICY]: 'HNS refused a policy (port mapping, ACL, OutBoundNAT or AdditionalArgs)',
   [HR.HCN_E_INVALID_POLICY_TYPE]: 'HNS does not know a policy type of the config',
-  [HR.HCN_E_ADAPTER_NOT_FOUND]: 'HNS found no host adapter of the name the config\'s master gives (NetAdapterName policy)',
+  [HR.HCN_E_ADAPTER_NOT_FOUND]:
+    "HNS found no host adapter of the name the config's master gives (NetAdapterName policy)",
   [HR.RPC_S_SERVER_UNAVAILABLE]: 'the Host Networking Service (hns) is not running',
 };
 
@@ -50,9 +57,11 @@ const MEANING: Partial<Record<number, string>> = {
  */
 function notFoundMeaning(call: string): string {
   const object = /^Hcn(?:Open|Modify|Query|Delete|Close)(Network|Endpoint|Namespace|LoadBalancer)/.exec(call)?.[1];
-  if (object !== undefined) return `HNS has no such ${object === 'LoadBalancer' ? 'load balancer' : object.toLowerCase()} (any more)`;
+  if (object !== undefined)
+    return `HNS has no such ${object === 'LoadBalancer' ? 'load balancer' : object.toLowerCase()} (any more)`;
   if (call === 'HcnCreateEndpoint') return 'HNS did not find something the endpoint request refers to: its network';
-  if (call === 'HcnCreateNetwork') return 'HNS did not find something the network request refers to, such as the host adapter `master` names';
+  if (call === 'HcnCreateNetwork')
+    return 'HNS did not find something the network request refers to, such as the host adapter `master` names';
   return `HNS did not find an object ${call} refers to`;
 }
 
@@ -76,12 +85,25 @@ export function toCniErrorFromHns(e: unknown, doing: string): CniError {
     return new CniError(CniCode.InvalidNetworkConfig, `${doing}: ${e.message}`, undefined, { cause: e });
   }
   if (e instanceof HnsDecodeError || e instanceof HnsCallError) {
-    return new CniError(NatCode.HnsFailure, `${doing}: ${e.message}`, e instanceof HnsDecodeError ? e.text : undefined, { cause: e });
+    return new CniError(
+      NatCode.HnsFailure,
+      `${doing}: ${e.message}`,
+      e instanceof HnsDecodeError ? e.text : undefined,
+      { cause: e },
+    );
   }
-  return new CniError(CniCode.Internal, `${doing}: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+  return new CniError(CniCode.Internal, `${doing}: ${e instanceof Error ? e.message : String(e)}`, undefined, {
+    cause: e,
+  });
 }
 
 /** Run `fn` with HNS's warnings (a handle that would not close after its work was done) sent to the log. */
-export function withHnsWarningsLogged<T>(log: { warn(msg: string, fields?: Record<string, unknown>): void }, fn: () => T): T {
-  return withHnsWarnings((w) => log.warn(w.message, { error: w.error instanceof Error ? w.error.message : String(w.error) }), fn);
+export function withHnsWarningsLogged<T>(
+  log: { warn(msg: string, fields?: Record<string, unknown>): void },
+  fn: () => T,
+): T {
+  return withHnsWarnings(
+    (w) => log.warn(w.message, { error: w.error instanceof Error ? w.error.message : String(w.error) }),
+    fn,
+  );
 }

@@ -13,7 +13,8 @@ import { NatCode, toCniErrorFromHns } from './errors';
 export function neededFeatures(config: NatConfig): [HnsFeature, string][] {
   const needs: [HnsFeature, string][] = [['apiV2', 'the HCN v2 API']];
   if (config.subnets.some((s) => s.family === 6)) needs.push(['ipv6DualStack', 'an IPv6 subnet (ipam.subnet)']);
-  if (config.portMappings.some((m) => m.vipFamily === 6)) needs.push(['ipv6DualStack', 'an IPv6 hostIP in runtimeConfig.portMappings']);
+  if (config.portMappings.some((m) => m.vipFamily === 6))
+    needs.push(['ipv6DualStack', 'an IPv6 hostIP in runtimeConfig.portMappings']);
   if (config.flags.loopbackDSR) needs.push(['dsr', 'optionalFlags.loopbackDSR']);
   if (config.portMappings.some((m) => m.allowAcl)) needs.push(['acl', 'optionalFlags.allowAclPortMapping']);
   return needs;
@@ -24,7 +25,10 @@ export function missingFeatures(version: HnsVersion, config: NatConfig): string[
   const have = featuresOf(version);
   return neededFeatures(config)
     .filter(([feature]) => !have[feature])
-    .map(([feature, why]) => `${why} needs the HNS feature ${feature}, which HNS ${version.Major}.${version.Minor} does not have`);
+    .map(
+      ([feature, why]) =>
+        `${why} needs the HNS feature ${feature}, which HNS ${version.Major}.${version.Minor} does not have`,
+    );
 }
 
 export function hnsVersion(api: HcnApi): HnsVersion {

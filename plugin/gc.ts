@@ -30,7 +30,8 @@ export function cmdGc(ctx: CniContext<'GC'>, deps: PluginDeps): void {
         for (const ep of listEndpointsOfNetwork(api, net.ID)) {
           if (!ep.ID || !isPluginEndpointName(ep.Name, network) || valid.has(ep.Name)) continue;
           try {
-            if (deleteEndpoint(api, ep.ID, ep)) deps.log.info('GC deleted a stale endpoint', { endpoint: ep.ID, name: ep.Name });
+            if (deleteEndpoint(api, ep.ID, ep))
+              deps.log.info('GC deleted a stale endpoint', { endpoint: ep.ID, name: ep.Name });
           } catch (e) {
             left.push(toCniErrorFromHns(e, `deleting stale endpoint "${ep.Name}" (${ep.ID})`));
           }
@@ -42,8 +43,13 @@ export function cmdGc(ctx: CniContext<'GC'>, deps: PluginDeps): void {
     if (left.length > 0) {
       const msg = `GC could not remove ${left.length} stale endpoint(s) of network "${network}": ${left.map((e) => e.msg).join('; ')}`;
       // One code when the failures agree (all 11: the next GC may well succeed), else ours.
-      const code = left.every((e) => e.code === left[0]?.code) ? (left[0]?.code ?? NatCode.HnsFailure) : NatCode.HnsFailure;
-      const kept = ipam.type === undefined ? undefined : `GC was not forwarded to IPAM plugin "${ipam.type}": their addresses stay reserved`;
+      const code = left.every((e) => e.code === left[0]?.code)
+        ? (left[0]?.code ?? NatCode.HnsFailure)
+        : NatCode.HnsFailure;
+      const kept =
+        ipam.type === undefined
+          ? undefined
+          : `GC was not forwarded to IPAM plugin "${ipam.type}": their addresses stay reserved`;
       throw new CniError(code, msg, kept);
     }
     const { skipped } = ipam.gc();

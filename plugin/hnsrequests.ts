@@ -3,7 +3,13 @@
  * endpoint with its policies. Also reads back what a network really has (its subnets and gateways),
  * because an existing network wins over the config (nerdctl#28: the Go plugin mixed the two).
  */
-import type { HostComputeEndpoint, HostComputeNetwork, NetworkRequest, EndpointRequest, PolicyInput } from '../hns/schema';
+import type {
+  HostComputeEndpoint,
+  HostComputeNetwork,
+  NetworkRequest,
+  EndpointRequest,
+  PolicyInput,
+} from '../hns/schema';
 import { NatFlags } from '../hns/schema';
 import type { NatConfig } from './config';
 import type { PortMapping } from './portmappings';
@@ -56,7 +62,9 @@ export function subnetsOfNetwork(network: HostComputeNetwork): NetworkSubnetInfo
       if (!s.IpAddressPrefix) continue;
       const parsed = parseCidr(s.IpAddressPrefix);
       if (!parsed.ok || out.some((o) => o.family === parsed.value.family)) continue;
-      const route = s.Routes?.find((r) => r.DestinationPrefix === DEFAULT_DST[parsed.value.family] && r.NextHop) ?? s.Routes?.find((r) => r.NextHop);
+      const route =
+        s.Routes?.find((r) => r.DestinationPrefix === DEFAULT_DST[parsed.value.family] && r.NextHop) ??
+        s.Routes?.find((r) => r.NextHop);
       out.push({ ...parsed.value, gateway: route?.NextHop });
     }
   }
@@ -78,7 +86,9 @@ export function subnetMismatches(config: NatConfig, actual: readonly NetworkSubn
   for (const wanted of config.subnets) {
     const have = actual.find((a) => a.family === wanted.family);
     if (!have) {
-      problems.push(`the config asks for subnet ${wanted.prefix} but network "${config.name}" has no IPv${wanted.family} subnet`);
+      problems.push(
+        `the config asks for subnet ${wanted.prefix} but network "${config.name}" has no IPv${wanted.family} subnet`,
+      );
       continue;
     }
     if (have.prefix !== wanted.prefix) {
@@ -149,7 +159,8 @@ function portMappingKeys(policies: readonly PolicyInput[]): string {
     .filter((p) => p.Type === 'PortMapping')
     .map((p) => {
       const s = (p.Settings ?? {}) as Record<string, unknown>;
-      const part = (v: unknown, none: string) => (v === undefined || v === null ? none : typeof v === 'string' ? v : JSON.stringify(v));
+      const part = (v: unknown, none: string) =>
+        v === undefined || v === null ? none : typeof v === 'string' ? v : JSON.stringify(v);
       return `${part(s.Protocol, '0')}:${part(s.ExternalPort, '0')}->${part(s.InternalPort, '0')}@${part(s.VIP, '')}/${part(s.Flags, '0')}`;
     })
     .sort()
@@ -162,7 +173,12 @@ export function portMappingDrift(
   ep: HostComputeEndpoint,
   subnets: readonly NetworkSubnetInfo[],
 ): { want: string; have: string } | undefined {
-  const want = portMappingKeys(portMappingPolicies(config.portMappings, subnets.map((s) => s.family)));
+  const want = portMappingKeys(
+    portMappingPolicies(
+      config.portMappings,
+      subnets.map((s) => s.family),
+    ),
+  );
   const have = portMappingKeys(ep.Policies);
   return want === have ? undefined : { want, have };
 }
@@ -180,7 +196,13 @@ export function endpointRequest(config: NatConfig, plan: EndpointPlan): Endpoint
   return {
     Name: plan.name,
     HostComputeNetwork: plan.networkId,
-    Policies: [...portMappingPolicies(config.portMappings, plan.subnets.map((s) => s.family)), ...config.endpointPolicies],
+    Policies: [
+      ...portMappingPolicies(
+        config.portMappings,
+        plan.subnets.map((s) => s.family),
+      ),
+      ...config.endpointPolicies,
+    ],
     IpConfigurations: plan.addresses.map((address) => {
       const subnet = subnetOf(plan.subnets, address);
       return { IpAddress: address, ...(subnet ? { PrefixLength: subnet.prefixLength } : {}) };
@@ -202,7 +224,6 @@ export const loopbackDsrPolicy = (addresses: readonly string[]): PolicyInput => 
   Type: 'OutBoundNAT',
   Settings: { Destinations: [...addresses] },
 });
-
 
 /** Whether the endpoint has the loopback DSR policy for its own addresses (an ADD may have died before adding it). */
 export function hasLoopbackDsr(ep: HostComputeEndpoint): boolean {

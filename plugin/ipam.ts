@@ -47,11 +47,15 @@ const QUOTE_CHARS = 2_000;
  */
 export function checkIpamType(type: string): void {
   const bad =
-    type === '' ? 'it is empty'
-    : type.includes('\0') ? 'it contains a NUL character'
-    : /[/\\]/.test(type) ? 'it contains a path separator'
-    : type.includes('..') ? 'it contains ".."'
-    : undefined;
+    type === ''
+      ? 'it is empty'
+      : type.includes('\0')
+        ? 'it contains a NUL character'
+        : /[/\\]/.test(type)
+          ? 'it contains a path separator'
+          : type.includes('..')
+            ? 'it contains ".."'
+            : undefined;
   if (bad !== undefined) {
     throw new CniError(CniCode.InvalidNetworkConfig, `invalid IPAM plugin type ${JSON.stringify(type)}: ${bad}`);
   }
@@ -75,7 +79,8 @@ const isRegularFile = (file: string): boolean => {
 export function findIpamPlugin(type: string, cniPath: string[], platform: NodeJS.Platform = process.platform): string {
   checkIpamType(type);
   const dirs = cniPath.filter((d) => d !== '');
-  if (dirs.length === 0) throw new CniError(CniCode.InvalidNetworkConfig, 'no paths provided', `looking for IPAM plugin "${type}"`);
+  if (dirs.length === 0)
+    throw new CniError(CniCode.InvalidNetworkConfig, 'no paths provided', `looking for IPAM plugin "${type}"`);
   const names = platform === 'win32' ? [`${type}.exe`, type] : [type];
   for (const dir of dirs) {
     for (const name of names) {
@@ -93,7 +98,8 @@ export function findIpamPlugin(type: string, cniPath: string[], platform: NodeJS
  */
 export const IPAM_DELEGATE_ENV = 'NAT_CNI_IPAM_DELEGATE';
 
-const sameName = (a: string, b: string, platform: NodeJS.Platform) => (platform === 'win32' ? a.toUpperCase() === b.toUpperCase() : a === b);
+const sameName = (a: string, b: string, platform: NodeJS.Platform) =>
+  platform === 'win32' ? a.toUpperCase() === b.toUpperCase() : a === b;
 
 function envValue(env: NodeJS.ProcessEnv, name: string, platform: NodeJS.Platform): string | undefined {
   const key = Object.keys(env).find((k) => sameName(k, name, platform));
@@ -155,7 +161,11 @@ export function resolveIpamPlugin(
  * Our environment for the delegate, with CNI_COMMAND changed (Windows names are case-insensitive) and
  * the delegation marker set.
  */
-function delegateEnv(env: NodeJS.ProcessEnv, command: IpamCommand | 'VERSION', platform: NodeJS.Platform): NodeJS.ProcessEnv {
+function delegateEnv(
+  env: NodeJS.ProcessEnv,
+  command: IpamCommand | 'VERSION',
+  platform: NodeJS.Platform,
+): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) {
     if (sameName(k, 'CNI_COMMAND', platform) || sameName(k, IPAM_DELEGATE_ENV, platform)) continue;
@@ -170,13 +180,18 @@ const clip = (text: string): string => (text.length > QUOTE_CHARS ? `${text.slic
 const quote = (text: string): string => JSON.stringify(clip(text));
 
 const ipamFailure = (type: string, msg: string, details?: string) =>
-  new CniError(NatCode.IpamFailure, `IPAM plugin "${type}" ${msg}`, details === undefined || details === '' ? undefined : clip(details));
+  new CniError(
+    NatCode.IpamFailure,
+    `IPAM plugin "${type}" ${msg}`,
+    details === undefined || details === '' ? undefined : clip(details),
+  );
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** An error object as the spec prints it; only a positive integer `code` counts (libcni wants a number). */
 function asCniErrorObject(json: unknown): { code: number; msg: string; details?: string } | undefined {
-  if (!isObject(json) || typeof json.code !== 'number' || !Number.isInteger(json.code) || json.code <= 0) return undefined;
+  if (!isObject(json) || typeof json.code !== 'number' || !Number.isInteger(json.code) || json.code <= 0)
+    return undefined;
   const msg = typeof json.msg === 'string' ? json.msg : '';
   const details = typeof json.details === 'string' && json.details !== '' ? json.details : undefined;
   return { code: json.code, msg, ...(details === undefined ? {} : { details }) };
@@ -204,7 +219,11 @@ function failure(type: string, status: number, stdout: string, stderr: string): 
     const parsed = parseJson(out);
     const obj = parsed.ok ? asCniErrorObject(parsed.value) : undefined;
     if (obj) return fromErrorObject(type, obj);
-    return ipamFailure(type, `failed (exit status ${status}) and its error output is not a CNI error: ${quote(out)}`, err);
+    return ipamFailure(
+      type,
+      `failed (exit status ${status}) and its error output is not a CNI error: ${quote(out)}`,
+      err,
+    );
   }
   if (err !== '') return ipamFailure(type, `failed (exit status ${status}): ${quote(err)}`);
   return ipamFailure(type, `failed with no error message: exit status ${status}`);
@@ -221,10 +240,18 @@ function spawnError(r: SpawnSyncReturns<Buffer>): NodeJS.ErrnoException | undefi
 }
 
 /** A crash, a timeout or a plugin that could not be started. */
-function abnormal(type: string, file: string, r: SpawnSyncReturns<Buffer>, timeoutMs: number, stderr: string): CniError | undefined {
+function abnormal(
+  type: string,
+  file: string,
+  r: SpawnSyncReturns<Buffer>,
+  timeoutMs: number,
+  stderr: string,
+): CniError | undefined {
   const error = spawnError(r);
-  if (error?.code === 'ETIMEDOUT') return ipamFailure(type, `did not finish within ${timeoutMs} ms and was killed`, stderr);
-  if (error?.code === 'ENOBUFS') return ipamFailure(type, `printed more than ${MAX_OUTPUT_BYTES} bytes and was killed`, stderr);
+  if (error?.code === 'ETIMEDOUT')
+    return ipamFailure(type, `did not finish within ${timeoutMs} ms and was killed`, stderr);
+  if (error?.code === 'ENOBUFS')
+    return ipamFailure(type, `printed more than ${MAX_OUTPUT_BYTES} bytes and was killed`, stderr);
   if (error) return ipamFailure(type, `could not be run (${file}): ${error.message}`);
   if (r.signal !== null) return ipamFailure(type, `was killed by signal ${r.signal}`, stderr);
   return undefined;
@@ -264,7 +291,9 @@ function withoutNilRoutes(value: unknown): unknown {
   const doc = value as Record<string, unknown>;
   const routes = doc.routes;
   if (!Array.isArray(routes)) return value;
-  const kept = routes.filter((r) => !(typeof r === 'object' && r !== null && (r as Record<string, unknown>).dst === '<nil>'));
+  const kept = routes.filter(
+    (r) => !(typeof r === 'object' && r !== null && (r as Record<string, unknown>).dst === '<nil>'),
+  );
   return kept.length === routes.length ? value : { ...doc, routes: kept };
 }
 
@@ -290,7 +319,8 @@ function runDelegate(command: IpamCommand | 'VERSION', options: DelegateIpamOpti
   const platform = options.platform ?? process.platform;
   const timeoutMs = options.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS;
   // spawnSync reads a timeout of 0 as "none": never hang on a bad setting.
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CniError(CniCode.Internal, `invalid IPAM timeout: ${timeoutMs} ms`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new CniError(CniCode.Internal, `invalid IPAM timeout: ${timeoutMs} ms`);
   const file = resolveIpamPlugin(options.type, options.cniPath, platform);
   // Process groups are a property of the OS we run on, not of the platform we name files for.
   const posix = process.platform !== 'win32';

@@ -161,7 +161,11 @@ function loadKernel32(): Kernel32 {
  * for ever would hide the attack; the message says what to look at.
  */
 const untrusted = (network: string, e: UntrustedObjectError) =>
-  new CniError(NatCode.Untrusted, `refusing the lock of network "${network}": ${e.message}`, 'the mutex name is predictable; find and stop the process that created it');
+  new CniError(
+    NatCode.Untrusted,
+    `refusing the lock of network "${network}": ${e.message}`,
+    'the mutex name is predictable; find and stop the process that created it',
+  );
 
 function withMutex<T>(network: string, timeoutMs: number, options: NetworkLockOptions, fn: () => T): T {
   const k = loadKernel32();
@@ -171,7 +175,10 @@ function withMutex<T>(network: string, timeoutMs: number, options: NetworkLockOp
     handle = createTrustedMutex(name);
   } catch (e) {
     if (e instanceof UntrustedObjectError) throw untrusted(network, e);
-    throw new CniError(CniCode.Internal, `cannot create the lock of network "${network}": ${e instanceof Error ? e.message : String(e)}`);
+    throw new CniError(
+      CniCode.Internal,
+      `cannot create the lock of network "${network}": ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   try {
     const waited = k.WaitForSingleObject(handle, Math.min(timeoutMs, MAX_WAIT_MS));
@@ -180,7 +187,10 @@ function withMutex<T>(network: string, timeoutMs: number, options: NetworkLockOp
       // We own it now; the previous owner died mid-call, so HNS may hold its half-done work.
       options.log?.warn('the previous owner of the network lock died while holding it', { network, mutex: name });
     } else if (waited !== WAIT_OBJECT_0) {
-      throw new CniError(CniCode.Internal, `cannot wait for the lock of network "${network}": WaitForSingleObject(${name}) returned ${waited}, error ${k.GetLastError()}`);
+      throw new CniError(
+        CniCode.Internal,
+        `cannot wait for the lock of network "${network}": WaitForSingleObject(${name}) returned ${waited}, error ${k.GetLastError()}`,
+      );
     }
     try {
       return fn();

@@ -32,7 +32,10 @@ export function readLogSettings(raw: unknown): LogSettings {
     if (isAbsoluteLogPath(file)) logFile = file;
     else problems.push({ field: 'logFile', reason: `"${file}" is not an absolute path` });
   } else if (file !== undefined && file !== null && file !== '') {
-    problems.push({ field: 'logFile', reason: `expected a string, got ${Array.isArray(file) ? 'array' : typeof file}` });
+    problems.push({
+      field: 'logFile',
+      reason: `expected a string, got ${Array.isArray(file) ? 'array' : typeof file}`,
+    });
   }
   const level = getKey(raw, 'logLevel');
   let logLevel: LogLevel = 'info';
@@ -42,7 +45,10 @@ export function readLogSettings(raw: unknown): LogSettings {
     if (found) logLevel = found;
     else problems.push({ field: 'logLevel', reason: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` });
   } else if (level !== undefined && level !== null && level !== '') {
-    problems.push({ field: 'logLevel', reason: `expected a string, got ${Array.isArray(level) ? 'array' : typeof level}` });
+    problems.push({
+      field: 'logLevel',
+      reason: `expected a string, got ${Array.isArray(level) ? 'array' : typeof level}`,
+    });
   }
   return { logFile, logLevel, problems };
 }

@@ -73,7 +73,10 @@ function envValue(env: NodeJS.ProcessEnv, name: string, platform: NodeJS.Platfor
  * `%ProgramData%\nat-cni\nat.log` (a runtime's plugin has no console anyone reads; containerd runs
  * it with CWD C:\Windows\System32), elsewhere stderr. `undefined` means stderr.
  */
-export function defaultLogPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+export function defaultLogPath(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const chosen = envValue(env, 'NAT_CNI_LOG', platform);
   if (chosen !== undefined && chosen !== '') return chosen === STDERR ? undefined : chosen;
   if (platform !== 'win32') return undefined;
@@ -151,7 +154,10 @@ function stderrSink(): Sink {
 
 /** O_NONBLOCK where it exists, so that a FIFO without a reader fails the open instead of hanging us. */
 const APPEND_FLAGS =
-  fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (process.platform === 'win32' ? 0 : fs.constants.O_NONBLOCK);
+  fs.constants.O_WRONLY |
+  fs.constants.O_APPEND |
+  fs.constants.O_CREAT |
+  (process.platform === 'win32' ? 0 : fs.constants.O_NONBLOCK);
 
 function openLog(file: string): number {
   // Owner-only folder and file: the log holds container ids and configs. (Windows ignores the
@@ -317,8 +323,10 @@ export function createPluginLog(options: PluginLogOptions = {}): PluginLog {
 
   const at = (level: LogLevel): LogFn => {
     // `debug` loads node:tty and node:net; without DEBUG no namespace can be enabled (it reads DEBUG at load).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when DEBUG is set
-    const namespace = process.env.DEBUG ? (require('debug') as typeof import('debug'))(`nat-cni:${level}`) : { enabled: false };
+    const namespace = process.env.DEBUG
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when DEBUG is set
+        (require('debug') as typeof import('debug'))(`nat-cni:${level}`)
+      : { enabled: false };
     return (msg, fields) => {
       try {
         if (rank(level) > threshold && !namespace.enabled) return;

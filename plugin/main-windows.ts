@@ -23,7 +23,8 @@ function openSystemHcn() {
   try {
     nativeSea().secureAddonFolder();
   } catch (e) {
-    if (e instanceof UntrustedObjectError) throw new CniError(NatCode.Untrusted, `refusing to use koffi's native addon: ${e.message}`);
+    if (e instanceof UntrustedObjectError)
+      throw new CniError(NatCode.Untrusted, `refusing to use koffi's native addon: ${e.message}`);
     throw e;
   }
   return ffi().createFfiApi();

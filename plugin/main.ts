@@ -11,12 +11,15 @@ import { runNat } from './entry';
 import type { DepsFactory } from './plugin';
 
 // Required when a command first opens HNS, not at start-up (VERSION never does; `make bench`).
-const createFfiApi: typeof import('../hns/ffi').createFfiApi = (lib) => (require('../hns/ffi') as typeof import('../hns/ffi')).createFfiApi(lib);
+const createFfiApi: typeof import('../hns/ffi').createFfiApi = (lib) =>
+  (require('../hns/ffi') as typeof import('../hns/ffi')).createFfiApi(lib);
 // The one import of the simulator outside hns/sim and test (test/layers.test.ts): dist/nat keeps it.
 const createSimApi = (dir: string) => (require('../hns/sim/api') as typeof import('../hns/sim/api')).createSimApi(dir);
 const defaultLockDir = () => (require('./lock') as typeof import('./lock')).defaultLockDir();
-const loadSettings = (dir: string) => (require('../hns/sim/state') as typeof import('../hns/sim/state')).loadSettings(dir);
-const hostAdapterNames = () => (require('../hns/ffi/adapters') as typeof import('../hns/ffi/adapters')).hostAdapterNames();
+const loadSettings = (dir: string) =>
+  (require('../hns/sim/state') as typeof import('../hns/sim/state')).loadSettings(dir);
+const hostAdapterNames = () =>
+  (require('../hns/ffi/adapters') as typeof import('../hns/ffi/adapters')).hostAdapterNames();
 
 function devHns(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HnsChoice {
   const backend = parseHnsBackend(env[HNS_BACKEND_ENV], platform);
@@ -35,7 +38,11 @@ function devHns(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HnsChoice {
   const open = () => (backend.kind === 'ffi' ? createFfiApi(backend.library) : createSimApi(backend.stateDir));
   // The host's adapters: the simulator's setting stands in for the OS; a library on Windows, the OS's own.
   const adapters = () =>
-    backend.kind === 'sim' ? loadSettings(backend.stateDir).hostAdapters : platform === 'win32' ? hostAdapterNames() : undefined;
+    backend.kind === 'sim'
+      ? loadSettings(backend.stateDir).hostAdapters
+      : platform === 'win32'
+        ? hostAdapterNames()
+        : undefined;
   return { open, lockDir: backend.kind === 'sim' ? backend.stateDir : defaultLockDir(), adapters };
 }
 

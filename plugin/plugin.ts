@@ -30,7 +30,10 @@ export const processDeps =
       logFile: settings.logFile,
       logLevel: settings.logLevel,
     });
-    for (const p of settings.problems) deps.log.warn(`${p.field}: ${p.reason}; not used (logging to ${deps.log.destination})`, { network: ctx.config.name });
+    for (const p of settings.problems)
+      deps.log.warn(`${p.field}: ${p.reason}; not used (logging to ${deps.log.destination})`, {
+        network: ctx.config.name,
+      });
     return deps;
   };
 
@@ -42,15 +45,29 @@ function handler<C extends HandlerCommand, R>(
   return async (ctx) => {
     const run = await load();
     const deps = makeDeps(ctx);
-    deps.log.debug(`${ctx.command} start`, { containerId: ctx.containerId, netns: ctx.netns, ifName: ctx.ifName, network: ctx.config.name });
+    deps.log.debug(`${ctx.command} start`, {
+      containerId: ctx.containerId,
+      netns: ctx.netns,
+      ifName: ctx.ifName,
+      network: ctx.config.name,
+    });
     try {
       const out = run(ctx, deps);
       // containerd 2.1+ calls STATUS on every CRI status poll: at info it would flood the log.
-      (ctx.command === 'STATUS' ? deps.log.debug : deps.log.info)(`${ctx.command} ok`, { containerId: ctx.containerId, network: ctx.config.name });
+      (ctx.command === 'STATUS' ? deps.log.debug : deps.log.info)(`${ctx.command} ok`, {
+        containerId: ctx.containerId,
+        network: ctx.config.name,
+      });
       return out;
     } catch (e) {
       const err = e as { code?: number; message?: string; stack?: string };
-      deps.log.error(`${ctx.command} failed`, { containerId: ctx.containerId, network: ctx.config.name, code: err.code, error: err.message, stack: err.stack });
+      deps.log.error(`${ctx.command} failed`, {
+        containerId: ctx.containerId,
+        network: ctx.config.name,
+        code: err.code,
+        error: err.message,
+        stack: err.stack,
+      });
       throw e;
     } finally {
       deps.dispose();

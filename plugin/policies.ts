@@ -58,7 +58,10 @@ const V1_TRANSLATIONS: Readonly<Record<string, (v: Record<string, unknown>, path
     Type: 'OutBoundNAT',
     Settings: pick(v, { ExceptionList: 'Exceptions', VIP: 'VirtualIP', Destinations: 'Destinations' }),
   }),
-  route: (v) => ({ Type: 'SDNRoute', Settings: pick(v, { DestinationPrefix: 'DestinationPrefix', NextHop: 'NextHop', NeedEncap: 'NeedEncap' }) }),
+  route: (v) => ({
+    Type: 'SDNRoute',
+    Settings: pick(v, { DestinationPrefix: 'DestinationPrefix', NextHop: 'NextHop', NeedEncap: 'NeedEncap' }),
+  }),
   pa: (v) => ({ Type: 'ProviderAddress', Settings: pick(v, { PA: 'ProviderAddress' }) }),
   qos: (v) => ({ Type: 'QOS', Settings: pick(v, {}) }),
   nat: (v, path) => {
@@ -72,7 +75,8 @@ const V1_TRANSLATIONS: Readonly<Record<string, (v: Record<string, unknown>, path
   acl: (v) => {
     const settings = pick(v, {}, ['Id', 'InternalPort', 'ServiceName', 'Protocol']);
     const protocol = getKey(v, 'Protocol');
-    if (getKey(v, 'Protocols') === undefined && protocol !== undefined) settings.Protocols = typeof protocol === 'string' ? protocol : JSON.stringify(protocol);
+    if (getKey(v, 'Protocols') === undefined && protocol !== undefined)
+      settings.Protocols = typeof protocol === 'string' ? protocol : JSON.stringify(protocol);
     return { Type: 'ACL', Settings: settings };
   },
 };
@@ -94,9 +98,14 @@ function validateSettings(policy: HcnPolicy, path: FieldPath): void {
 }
 
 function readPolicyValue(value: unknown, known: readonly string[], path: FieldPath, warnings: string[]): HcnPolicy {
-  if (!isObject(value)) throw invalidConfig(path, `expected an object {"Type": ..., "Settings": {...}}, got ${JSON.stringify(value) ?? 'nothing'}`);
+  if (!isObject(value))
+    throw invalidConfig(
+      path,
+      `expected an object {"Type": ..., "Settings": {...}}, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
   const type = getKey(value, 'Type');
-  if (typeof type !== 'string' || type === '') throw invalidConfig([...path, 'Type'], 'a policy type (string) is required');
+  if (typeof type !== 'string' || type === '')
+    throw invalidConfig([...path, 'Type'], 'a policy type (string) is required');
   const settings = getKey(value, 'Settings');
   const flatKeys = Object.keys(value).filter((k) => !['type', 'settings'].includes(k.toLowerCase()));
   let policy: HcnPolicy;
@@ -105,7 +114,8 @@ function readPolicyValue(value: unknown, known: readonly string[], path: FieldPa
       throw invalidConfig([...path, 'Settings'], `expected an object, got ${JSON.stringify(settings)}`);
     }
     const canonical = canonicalType(type, known);
-    if (canonical === undefined) warnings.push(`${formatPath(path)}: policy type "${type}" is not one hcsshim knows; passed to HNS as written`);
+    if (canonical === undefined)
+      warnings.push(`${formatPath(path)}: policy type "${type}" is not one hcsshim knows; passed to HNS as written`);
     policy = { Type: canonical ?? type, Settings: isObject(settings) ? settings : {} };
   } else {
     const translate = V1_TRANSLATIONS[type.toLowerCase()];
@@ -126,16 +136,19 @@ function readPolicyValue(value: unknown, known: readonly string[], path: FieldPa
 export function readPolicyArgs(list: unknown, key: string): PolicyArgs {
   const out: PolicyArgs = { endpoint: [], network: [], warnings: [] };
   if (list === undefined || list === null) return out;
-  if (!Array.isArray(list)) throw invalidConfig([key], `expected a list of {"Name": ..., "Value": ...}, got ${typeof list}`);
+  if (!Array.isArray(list))
+    throw invalidConfig([key], `expected a list of {"Name": ..., "Value": ...}, got ${typeof list}`);
   list.forEach((entry, i) => {
     const path = [key, i];
-    if (!isObject(entry)) throw invalidConfig(path, `expected {"Name": ..., "Value": ...}, got ${JSON.stringify(entry)}`);
+    if (!isObject(entry))
+      throw invalidConfig(path, `expected {"Name": ..., "Value": ...}, got ${JSON.stringify(entry)}`);
     const name = getKey(entry, 'Name');
     if (typeof name !== 'string' || name === '') throw invalidConfig([...path, 'Name'], 'a name (string) is required');
     const kind = name.toLowerCase();
     if (kind !== 'endpointpolicy' && kind !== 'networkpolicy') {
       // The Go plugin keeps only names containing "Policy" and then drops every one it does not know.
-      if (kind.includes('policy')) out.warnings.push(`${key}[${i}]: "${name}" is not EndpointPolicy or NetworkPolicy; ignored`);
+      if (kind.includes('policy'))
+        out.warnings.push(`${key}[${i}]: "${name}" is not EndpointPolicy or NetworkPolicy; ignored`);
       return;
     }
     const value = getKey(entry, 'Value');

@@ -86,5 +86,9 @@ export function applyPortMappingFlags(
   mappings: readonly RuntimePortMapping[],
   flags: { localRoutedPortMapping: boolean; allowAclPortMapping: boolean },
 ): PortMapping[] {
-  return mappings.map((m) => ({ ...m, localRouted: flags.localRoutedPortMapping, allowAcl: flags.allowAclPortMapping }));
+  return mappings.map((m) => ({
+    ...m,
+    localRouted: flags.localRoutedPortMapping,
+    allowAcl: flags.allowAclPortMapping,
+  }));
 }

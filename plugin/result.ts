@@ -29,7 +29,9 @@ export function attachmentResult({ endpoint, subnets, ifName, netns, dns }: Atta
     if (r.DestinationPrefix && r.NextHop) routes.push({ dst: r.DestinationPrefix, gw: r.NextHop });
   }
   const result: Result = {
-    interfaces: [{ name: ifName, sandbox: netns, ...(endpoint.MacAddress ? { mac: cniMac(endpoint.MacAddress) } : {}) }],
+    interfaces: [
+      { name: ifName, sandbox: netns, ...(endpoint.MacAddress ? { mac: cniMac(endpoint.MacAddress) } : {}) },
+    ],
     ips,
     routes,
     dns: {

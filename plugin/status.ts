@@ -23,7 +23,9 @@ export function cmdStatus(ctx: CniContext<'STATUS'>, deps: PluginDeps): void {
     });
   } catch (e) {
     const why = e instanceof CniError ? e.msg : (e as Error).message;
-    throw new CniError(CniCode.PluginNotAvailable, `the Host Networking Service is not available: ${why}`, undefined, { cause: e });
+    throw new CniError(CniCode.PluginNotAvailable, `the Host Networking Service is not available: ${why}`, undefined, {
+      cause: e,
+    });
   }
   if (missing.length > 0) throw new CniError(CniCode.PluginNotAvailable, missing.join('; '));
   const ipam = delegatedIpam(config.ipam.type, ctx, deps);

@@ -42,7 +42,8 @@ export function parseIp(text: string): Parsed<IpAddress> {
   if (text.includes(':') && !text.includes('/') && !text.includes('%')) {
     try {
       const a = new Address6(text);
-      if (a.isMapped4()) return { ok: false, reason: `"${text}" is an IPv4-mapped IPv6 address; write the IPv4 address` };
+      if (a.isMapped4())
+        return { ok: false, reason: `"${text}" is an IPv4-mapped IPv6 address; write the IPv4 address` };
       return { ok: true, value: { family: 6, address: a.correctForm(), value: a.bigInt() } };
     } catch {
       // fall through to the common message
@@ -132,7 +133,11 @@ export function intendedSubnet(written: IpAddress, gateway: IpAddress | undefine
   if (hostBits === 0 || hostBits === bits) return undefined;
   const guess = parseCidr(`${written.address}/${bits - hostBits}`);
   if (!guess.ok) return undefined;
-  if (gateway !== undefined && (!subnetContains(guess.value, gateway) || gatewayProblem(guess.value, gateway) !== undefined)) return undefined;
+  if (
+    gateway !== undefined &&
+    (!subnetContains(guess.value, gateway) || gatewayProblem(guess.value, gateway) !== undefined)
+  )
+    return undefined;
   return guess.value;
 }
 
@@ -142,7 +147,8 @@ export function gatewayProblem(s: Subnet, ip: IpAddress): string | undefined {
   if (!subnetContains(s, ip)) return `${ip.address} is outside subnet ${s.prefix}`;
   if (hasReservedNetworkAddress(s)) {
     if (ip.value === networkValueOf(s)) return `${ip.address} is the network address of ${s.prefix}`;
-    if (s.family === 4 && ip.value === lastAddressValue(s)) return `${ip.address} is the broadcast address of ${s.prefix}`;
+    if (s.family === 4 && ip.value === lastAddressValue(s))
+      return `${ip.address} is the broadcast address of ${s.prefix}`;
   }
   return undefined;
 }

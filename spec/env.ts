@@ -16,7 +16,14 @@ export const isAttachmentCommand = (s: string): s is AttachmentCommand =>
   (ATTACHMENT_COMMANDS as readonly string[]).includes(s);
 
 /** The variables in the order Go's skel lists them in `required env variables [...] missing`. */
-export const CNI_ENV_VARS = ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_ARGS', 'CNI_PATH'] as const;
+export const CNI_ENV_VARS = [
+  'CNI_COMMAND',
+  'CNI_CONTAINERID',
+  'CNI_NETNS',
+  'CNI_IFNAME',
+  'CNI_ARGS',
+  'CNI_PATH',
+] as const;
 export type CniEnvVar = (typeof CNI_ENV_VARS)[number];
 
 /**
@@ -62,10 +69,7 @@ export function readCniEnv(env: EnvSource): CniEnv {
   };
 }
 
-export const requiredEnvVars = (command: string): readonly CniEnvVar[] => [
-  'CNI_COMMAND',
-  ...(REQUIRED[command] ?? []),
-];
+export const requiredEnvVars = (command: string): readonly CniEnvVar[] => ['CNI_COMMAND', ...(REQUIRED[command] ?? [])];
 
 const valueOf = (env: CniEnv, name: CniEnvVar): string =>
   ({

@@ -14,7 +14,8 @@ export function validateContainerId(id: string): void {
   // Code 3, not 4, for an empty id: Go's choice, kept because it only happens on commands whose
   // required-variable check already refused an empty CNI_CONTAINERID.
   if (id === '') throw new CniError(CniCode.UnknownContainer, 'missing containerID');
-  if (!CNI_NAME.test(id)) throw new CniError(CniCode.InvalidEnvironmentVariables, 'invalid characters in containerID', id);
+  if (!CNI_NAME.test(id))
+    throw new CniError(CniCode.InvalidEnvironmentVariables, 'invalid characters in containerID', id);
 }
 
 export function validateNetworkName(name: string): void {

@@ -41,7 +41,11 @@ import type { Result } from './result/model';
  * initialises them only here (the start-up cost `make bench` shows).
  */
 type Codecs = typeof import('./config') & typeof import('./result/encode') & typeof import('./result/decode');
-const loadCodecs = async (): Promise<Codecs> => ({ ...(await import('./config')), ...(await import('./result/encode')), ...(await import('./result/decode')) });
+const loadCodecs = async (): Promise<Codecs> => ({
+  ...(await import('./config')),
+  ...(await import('./result/encode')),
+  ...(await import('./result/decode')),
+});
 
 /** A terminal is a character device: a pipe or a file (the usual stdin) never needs node:tty. */
 async function isatty(fd: number): Promise<boolean> {
@@ -162,7 +166,8 @@ export async function dispatch(plugin: CniPlugin, input: DispatchInput): Promise
     const stdout = await callHandler(codecs, plugin, ctx);
     return { stdout, stderr: '', exitCode: 0 };
   } catch (e) {
-    const version = requestVersion ?? versionOfUnreadRequest(input.env, readStdin) ?? newestVersion(plugin.supportedVersions);
+    const version =
+      requestVersion ?? versionOfUnreadRequest(input.env, readStdin) ?? newestVersion(plugin.supportedVersions);
     return { stdout: formatError(e, version), stderr: '', exitCode: 1 };
   }
 }

@@ -21,7 +21,7 @@ const EAGAIN_POLL_MS = 5;
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 const errnoCode = (e: unknown): string | undefined =>
-  typeof e === 'object' && e !== null && 'code' in e ? String((e).code) : undefined;
+  typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined;
 
 /**
  * Read all of `fd` (stdin by default). End of input is EOF, and also the `EOF` error libuv reports

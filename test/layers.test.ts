@@ -19,7 +19,9 @@ describe('the linter encodes the layer rules', () => {
   const eslint = new ESLint({ cwd: REPO });
   /** The no-restricted-imports messages ESLint gives a file at `file` that imports `spec`. */
   const refusals = async (file: string, spec: string): Promise<string[]> => {
-    const [result] = await eslint.lintText(`import * as m from '${spec}';\nexport const x = m;\n`, { filePath: path.join(REPO, file) });
+    const [result] = await eslint.lintText(`import * as m from '${spec}';\nexport const x = m;\n`, {
+      filePath: path.join(REPO, file),
+    });
     return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
   };
 
@@ -34,9 +36,13 @@ describe('the linter encodes the layer rules', () => {
     ['plugin/cli/doctor.ts', '../../hns/sim/api'],
     ['conformance/main.ts', '../plugin/add'],
     ['conformance/profiles/nat.ts', '../../hns/sim/api'],
-  ])('refuses %s importing %s', async (file, spec) => {
-    expect(await refusals(file, spec)).toHaveLength(1);
-  }, 60_000);
+  ])(
+    'refuses %s importing %s',
+    async (file, spec) => {
+      expect(await refusals(file, spec)).toHaveLength(1);
+    },
+    60_000,
+  );
 
   it.each([
     ['plugin/main.ts', '../hns/sim/api'],
@@ -44,9 +50,13 @@ describe('the linter encodes the layer rules', () => {
     ['plugin/add.ts', '../hns/client'],
     ['conformance/profiles/hns-view.ts', '../../hns/client'],
     ['test/plugin/faults/harness.ts', '../../../hns/sim/api'],
-  ])('allows %s importing %s', async (file, spec) => {
-    expect(await refusals(file, spec)).toEqual([]);
-  }, 60_000);
+  ])(
+    'allows %s importing %s',
+    async (file, spec) => {
+      expect(await refusals(file, spec)).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe("nat.exe's bundle", () => {

@@ -4,14 +4,26 @@ import { isObject } from '../judge';
 import { containerInterfaceFindings, validateResult } from '../results';
 import { compareVersions, hasChaining, hasCheck, resultFamily } from '../versions';
 import type { Case } from './types';
-import { errorText, requireInterfacePlugin, requireObservation, resultAddresses, sameJson, versionsOrSkip } from './util';
+import {
+  errorText,
+  requireInterfacePlugin,
+  requireObservation,
+  resultAddresses,
+  sameJson,
+  versionsOrSkip,
+} from './util';
 import { delegatedAdd, delegatedDel, delegationEnv, requireDelegation } from './delegation';
 
 /**
  * A case judging one checklist id on the ADD result of each selected version (one shared ADD per
  * version). Skips when no result held anything that id is about.
  */
-function resultCase(id: string, title: string, which: (v: string) => boolean, opts: { strictOnly?: boolean } = {}): Case {
+function resultCase(
+  id: string,
+  title: string,
+  which: (v: string) => boolean,
+  opts: { strictOnly?: boolean } = {},
+): Case {
   return {
     id,
     title,
@@ -24,7 +36,8 @@ function resultCase(id: string, title: string, which: (v: string) => boolean, op
         const { findings, checked: ids } = validateResult(entry.result, { version: v, mode: t.mode });
         if (ids.has(id)) checked = true;
         const mine = findings.filter((f) => f.id === id);
-        if (mine.length > 0) t.fail(`ADD ${v}`, title, `${mine.map((f) => f.msg).join('; ')} in ${JSON.stringify(entry.result)}`);
+        if (mine.length > 0)
+          t.fail(`ADD ${v}`, title, `${mine.map((f) => f.msg).join('; ')} in ${JSON.stringify(entry.result)}`);
       }
       if (!checked) t.skip(`no ADD result carried anything ${id} is about`);
     },
@@ -53,13 +66,21 @@ export const addCases: Case[] = [
   {
     id: 'C-40',
     title: 'the container interface: name CNI_IFNAME, sandbox CNI_NETNS, ips point at it',
-    judging: { strict: 'name and sandbox match, every ip carries its index', compat: 'name matches; sandbox and index may be omitted (Windows plugins)' },
+    judging: {
+      strict: 'name and sandbox match, every ip carries its index',
+      compat: 'name matches; sandbox and index may be omitted (Windows plugins)',
+    },
     async run(t) {
       await requireInterfacePlugin(t);
       for (const v of await versionsOrSkip(t, modern, 'with an interfaces list (>= 0.3.0)')) {
         const entry = await t.corpusOrFail(v);
         const problems = containerInterfaceFindings(entry.result, 'eth0', entry.container.netns, t.mode);
-        if (problems.length > 0) t.fail(`ADD ${v}`, 'the container interface described', `${problems.join('; ')} in ${JSON.stringify(entry.result)}`);
+        if (problems.length > 0)
+          t.fail(
+            `ADD ${v}`,
+            'the container interface described',
+            `${problems.join('; ')} in ${JSON.stringify(entry.result)}`,
+          );
       }
     },
   },
@@ -68,14 +89,21 @@ export const addCases: Case[] = [
   resultCase('C-43', 'routes[].dst is address/prefix', all),
   {
     id: 'C-44',
-    title: 'ADD with a prevResult outputs it, with the plugin\'s own additions',
+    title: "ADD with a prevResult outputs it, with the plugin's own additions",
     async run(t) {
       await requireInterfacePlugin(t);
       const [v] = (await versionsOrSkip(t, hasChaining, 'with chaining (>= 0.3.0)')).slice(-1) as [string];
       const prev = {
         cniVersion: v,
         interfaces: [{ name: 'foreign0', mac: '0a:58:0a:00:00:01' }],
-        ips: [{ address: '192.0.2.10/24', gateway: '192.0.2.1', interface: 0, ...(resultFamily(v) === 'ips-versioned' ? { version: '4' } : {}) }],
+        ips: [
+          {
+            address: '192.0.2.10/24',
+            gateway: '192.0.2.1',
+            interface: 0,
+            ...(resultFamily(v) === 'ips-versioned' ? { version: '4' } : {}),
+          },
+        ],
         routes: [{ dst: '198.51.100.0/24', gw: '192.0.2.1' }],
         dns: { nameservers: ['192.0.2.53'] },
       };
@@ -84,9 +112,19 @@ export const addCases: Case[] = [
       const idx = ifaces.findIndex((i) => sameJson(i, prev.interfaces[0]));
       t.check(idx >= 0, 'ADD with prevResult', 'the prevResult interface in the result', JSON.stringify(result));
       const ips = Array.isArray(result.ips) ? result.ips.filter(isObject) : [];
-      t.check(ips.some((ip) => ip.address === '192.0.2.10/24' && ip.interface === idx), 'ADD with prevResult', 'the prevResult ip, still pointing at its interface', JSON.stringify(result));
+      t.check(
+        ips.some((ip) => ip.address === '192.0.2.10/24' && ip.interface === idx),
+        'ADD with prevResult',
+        'the prevResult ip, still pointing at its interface',
+        JSON.stringify(result),
+      );
       const routes = Array.isArray(result.routes) ? result.routes : [];
-      t.check(routes.some((r) => sameJson(r, prev.routes[0])), 'ADD with prevResult', 'the prevResult route', JSON.stringify(result));
+      t.check(
+        routes.some((r) => sameJson(r, prev.routes[0])),
+        'ADD with prevResult',
+        'the prevResult route',
+        JSON.stringify(result),
+      );
       const ns = isObject(result.dns) && Array.isArray(result.dns.nameservers) ? result.dns.nameservers : [];
       t.check(ns.includes('192.0.2.53'), 'ADD with prevResult', 'the prevResult nameserver', JSON.stringify(result));
     },
@@ -94,7 +132,10 @@ export const addCases: Case[] = [
   {
     id: 'C-45',
     title: 'a second ADD of the same attachment without DEL',
-    judging: { strict: 'E(any), state unchanged', compat: 'also OK with the same result (Windows plugins reuse the endpoint)' },
+    judging: {
+      strict: 'E(any), state unchanged',
+      compat: 'also OK with the same result (Windows plugins reuse the endpoint)',
+    },
     async run(t) {
       const v = await t.version();
       const { container, config, result } = await t.add(v);
@@ -107,7 +148,12 @@ export const addCases: Case[] = [
         await t.expectError(inv, 'any', 'second ADD');
       }
       const after = await t.footprint(container);
-      t.check(sameJson(before, after), 'after the second ADD', 'the attachment unchanged', `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+      t.check(
+        sameJson(before, after),
+        'after the second ADD',
+        'the attachment unchanged',
+        `${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
+      );
     },
   },
   {
@@ -130,20 +176,32 @@ export const addCases: Case[] = [
       if (hasCheck(v)) t.expectQuiet(await t.run('CHECK', { ...config, prevResult: result }, container), 'CHECK eth0');
     },
   },
-  resultCase('C-47', 'legacy result shapes (0.1.0/0.2.0 ip4/ip6; 0.3.x/0.4.0 ips[].version)', (v) => compareVersions(v, '1.0.0') < 0),
+  resultCase(
+    'C-47',
+    'legacy result shapes (0.1.0/0.2.0 ip4/ip6; 0.3.x/0.4.0 ips[].version)',
+    (v) => compareVersions(v, '1.0.0') < 0,
+  ),
   {
     id: 'C-48',
     title: 'delegated IPAM results of any version are accepted',
     async run(t) {
       const d = requireDelegation(t);
       // host-local (a Go IPAM plugin, spec up to 1.0.0) and the recording plugin answer in the config's version.
-      const plugins = (v: string) => [...(d.hostLocal && compareVersions(v, '1.0.0') <= 0 ? ['host-local' as const] : []), 'recording' as const];
+      const plugins = (v: string) => [
+        ...(d.hostLocal && compareVersions(v, '1.0.0') <= 0 ? ['host-local' as const] : []),
+        'recording' as const,
+      ];
       for (const v of await t.versions()) {
         for (const plugin of plugins(v)) {
           const config = d.config(v, t.network(plugin), plugin);
           const { container, result } = await delegatedAdd(t, d, v, config, `ADD ${v} delegating to ${plugin}`);
           const addresses = resultAddresses(result);
-          t.check(addresses.length > 0, `ADD ${v} delegating to ${plugin}`, 'the address the IPAM plugin allocated', JSON.stringify(result));
+          t.check(
+            addresses.length > 0,
+            `ADD ${v} delegating to ${plugin}`,
+            'the address the IPAM plugin allocated',
+            JSON.stringify(result),
+          );
           await t.expectAttachment(container, `ADD ${v} delegating to ${plugin}`);
           await delegatedDel(t, d, config, container, `DEL ${v} delegating to ${plugin}`);
         }
@@ -162,10 +220,22 @@ export const addCases: Case[] = [
       const sent = t.suite.env('ADD', c, delegationEnv(d, extra));
       t.expectResult(await t.run('ADD', config, c, delegationEnv(d, extra)), v, `ADD ${v}`);
       const add = d.calls(config).find((call) => call.command === 'ADD' && call.containerId === c.containerId);
-      if (!add) return t.fail('the IPAM plugin\'s calls', 'an ADD for the container', JSON.stringify(d.calls(config)));
-      t.check(sameJson(add.stdin, config), 'the IPAM plugin\'s stdin', 'the configuration exactly as the runtime sent it', JSON.stringify(add.stdin));
-      const differ = Object.entries(sent).filter(([k, value]) => k !== 'CNI_COMMAND' && add.env[k] !== value).map(([k]) => k);
-      t.check(differ.length === 0, 'the IPAM plugin\'s environment', 'every variable the runtime set, unchanged but CNI_COMMAND', `differs: ${differ.join(', ')}`);
+      if (!add) return t.fail("the IPAM plugin's calls", 'an ADD for the container', JSON.stringify(d.calls(config)));
+      t.check(
+        sameJson(add.stdin, config),
+        "the IPAM plugin's stdin",
+        'the configuration exactly as the runtime sent it',
+        JSON.stringify(add.stdin),
+      );
+      const differ = Object.entries(sent)
+        .filter(([k, value]) => k !== 'CNI_COMMAND' && add.env[k] !== value)
+        .map(([k]) => k);
+      t.check(
+        differ.length === 0,
+        "the IPAM plugin's environment",
+        'every variable the runtime set, unchanged but CNI_COMMAND',
+        `differs: ${differ.join(', ')}`,
+      );
       await delegatedDel(t, d, config, c, `DEL ${v}`);
     },
   },
@@ -181,7 +251,12 @@ export const addCases: Case[] = [
       t.expectResult(inv, v, `ADD ${v}`);
       // The recording plugin prints one line per call on its stderr.
       const line = `recording-ipam: ADD ${c.containerId}`;
-      t.check(inv.stderr.includes(line), 'the plugin\'s stderr', `the IPAM plugin's "${line}"`, JSON.stringify(inv.stderr.slice(0, 500)));
+      t.check(
+        inv.stderr.includes(line),
+        "the plugin's stderr",
+        `the IPAM plugin's "${line}"`,
+        JSON.stringify(inv.stderr.slice(0, 500)),
+      );
       await delegatedDel(t, d, config, c, `DEL ${v}`);
     },
   },
@@ -194,7 +269,11 @@ export const addCases: Case[] = [
       const msg = 'conformance: the address pool is exhausted';
       const config = d.config(v, t.network(), 'recording', { fail: { ADD: { code: 11, msg } } });
       const c = await t.container();
-      const e = await t.expectError(await t.run('ADD', config, c, delegationEnv(d)), [11], 'ADD whose IPAM plugin fails with code 11');
+      const e = await t.expectError(
+        await t.run('ADD', config, c, delegationEnv(d)),
+        [11],
+        'ADD whose IPAM plugin fails with code 11',
+      );
       t.check(errorText(e).includes(msg), 'the error', `the IPAM plugin's message "${msg}"`, errorText(e));
       await t.expectFootprint(c, false, 'after the ADD the IPAM plugin failed');
       await delegatedDel(t, d, config, c, 'DEL after the failed ADD');

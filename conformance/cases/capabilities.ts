@@ -25,12 +25,16 @@ export const capabilityCases: Case[] = [
       await addWithRuntimeConfig(t, undefined, 'ADD without runtimeConfig');
       await addWithRuntimeConfig(t, {}, 'ADD with runtimeConfig {}');
       await addWithRuntimeConfig(t, { dns: { servers: ['192.0.2.53'] } }, 'ADD with only dns');
-      await addWithRuntimeConfig(t, { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] }, 'ADD with only portMappings');
+      await addWithRuntimeConfig(
+        t,
+        { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] },
+        'ADD with only portMappings',
+      );
     },
   },
   {
     id: 'C-73',
-    title: 'portMappings in the CONVENTIONS spelling and in containerd\'s PascalCase',
+    title: "portMappings in the CONVENTIONS spelling and in containerd's PascalCase",
     async run(t) {
       const camel = [{ hostPort: 18081, containerPort: 80, protocol: 'tcp', hostIP: '' }];
       const pascal = [{ HostPort: 18082, ContainerPort: 80, Protocol: 'tcp', HostIP: '' }];
@@ -51,7 +55,12 @@ export const capabilityCases: Case[] = [
         if (t.session.kind === 'interface') {
           const got = isObject(result.dns) ? result.dns : {};
           const ns = Array.isArray(got.nameservers) ? got.nameservers : [];
-          t.check(ns.includes('192.0.2.53'), `ADD with runtime dns (${what})`, 'dns.nameservers to hold 192.0.2.53', JSON.stringify(result.dns));
+          t.check(
+            ns.includes('192.0.2.53'),
+            `ADD with runtime dns (${what})`,
+            'dns.nameservers to hold 192.0.2.53',
+            JSON.stringify(result.dns),
+          );
         }
       }
     },
@@ -62,7 +71,10 @@ export const capabilityCases: Case[] = [
     async run(t) {
       const v = await t.version();
       const subnet = subnetOf(t.config(v));
-      const inside = subnet?.match(/^(\d+\.\d+\.\d+)\.\d+\/(\d+)$/)?.slice(1).join('.77/');
+      const inside = subnet
+        ?.match(/^(\d+\.\d+\.\d+)\.\d+\/(\d+)$/)
+        ?.slice(1)
+        .join('.77/');
       const caps: JsonObject = {
         mac: 'c2:11:22:33:44:55',
         bandwidth: { ingressRate: 1_000_000, ingressBurst: 100_000, egressRate: 1_000_000, egressBurst: 100_000 },
@@ -74,7 +86,8 @@ export const capabilityCases: Case[] = [
         ipRanges: [[{ subnet: '192.168.250.0/24' }]],
         ...(inside ? { ips: [inside] } : {}),
       };
-      for (const [k, value] of Object.entries(caps)) await addWithRuntimeConfig(t, { [k]: value }, `ADD with runtimeConfig.${k}`);
+      for (const [k, value] of Object.entries(caps))
+        await addWithRuntimeConfig(t, { [k]: value }, `ADD with runtimeConfig.${k}`);
     },
   },
   {

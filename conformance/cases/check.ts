@@ -44,7 +44,10 @@ export const checkCases: Case[] = [
   {
     id: 'C-66',
     title: 'CHECK without prevResult',
-    judging: { strict: 'E(any): the plugin must consult prevResult', compat: 'also quiet: IPAM plugins such as host-local check their own store' },
+    judging: {
+      strict: 'E(any): the plugin must consult prevResult',
+      compat: 'also quiet: IPAM plugins such as host-local check their own store',
+    },
     async run(t) {
       const v = await checkVersion(t);
       const { container, config } = await t.add(v);
@@ -55,14 +58,18 @@ export const checkCases: Case[] = [
   },
   {
     id: 'C-67',
-    title: 'CHECK detects an attachment removed behind the plugin\'s back',
+    title: "CHECK detects an attachment removed behind the plugin's back",
     async run(t) {
       const remove = t.session.removeOutOfBand?.bind(t.session);
-      if (!remove) return t.skip('the profile cannot remove resources behind the plugin\'s back');
+      if (!remove) return t.skip("the profile cannot remove resources behind the plugin's back");
       const v = await checkVersion(t);
       const { container, config, result } = await t.add(v);
       await remove(container, t.network());
-      await t.expectError(await t.run('CHECK', { ...config, prevResult: result }, container), 'any', 'CHECK after the attachment vanished');
+      await t.expectError(
+        await t.run('CHECK', { ...config, prevResult: result }, container),
+        'any',
+        'CHECK after the attachment vanished',
+      );
     },
   },
   {
@@ -85,7 +92,7 @@ export const checkCases: Case[] = [
   },
   {
     id: 'C-69',
-    title: 'CHECK calls the delegated plugin\'s CHECK',
+    title: "CHECK calls the delegated plugin's CHECK",
     async run(t) {
       const d = requireDelegation(t);
       const v = await checkVersion(t);
@@ -93,10 +100,14 @@ export const checkCases: Case[] = [
       const { container, result } = await delegatedAdd(t, d, v, config, `ADD ${v}`);
       t.expectQuiet(await t.run('CHECK', { ...config, prevResult: result }, container, delegationEnv(d)), 'CHECK');
       const checks = d.calls(config).filter((c) => c.command === 'CHECK' && c.containerId === container.containerId);
-      t.check(checks.length === 1, 'the IPAM plugin\'s calls', 'one CHECK for the container', `${checks.length}`);
+      t.check(checks.length === 1, "the IPAM plugin's calls", 'one CHECK for the container', `${checks.length}`);
       // The IPAM plugin's own state goes: CHECK must say so, from the delegate's answer.
       d.dropLease(config, container);
-      await t.expectError(await t.run('CHECK', { ...config, prevResult: result }, container, delegationEnv(d)), 'any', 'CHECK after the lease vanished');
+      await t.expectError(
+        await t.run('CHECK', { ...config, prevResult: result }, container, delegationEnv(d)),
+        'any',
+        'CHECK after the lease vanished',
+      );
       await delegatedDel(t, d, config, container, 'DEL');
     },
   },
@@ -107,7 +118,10 @@ export const checkCases: Case[] = [
       const v = await checkVersion(t);
       const entry = await t.corpusOrFail(v);
       const cniPath = `/nonexistent/cni/bin:${t.suite.env('CHECK', entry.container).CNI_PATH ?? ''}`;
-      t.expectQuiet(await t.run('CHECK', { ...entry.config, prevResult: entry.result }, entry.container, { CNI_PATH: cniPath }), 'CHECK with another CNI_PATH');
+      t.expectQuiet(
+        await t.run('CHECK', { ...entry.config, prevResult: entry.result }, entry.container, { CNI_PATH: cniPath }),
+        'CHECK with another CNI_PATH',
+      );
     },
   },
   {
@@ -119,7 +133,10 @@ export const checkCases: Case[] = [
       const { container, config, result } = await t.add(v);
       const { cniVersion: _omit, ...unversioned } = result;
       void _omit;
-      t.expectQuiet(await t.run('CHECK', { ...config, prevResult: unversioned }, container), 'CHECK with a prevResult lacking cniVersion');
+      t.expectQuiet(
+        await t.run('CHECK', { ...config, prevResult: unversioned }, container),
+        'CHECK with a prevResult lacking cniVersion',
+      );
       const malformed = await t.run('CHECK', { ...config, prevResult: { cniVersion: v, ips: {} } }, container);
       if (t.mode === 'compat' && malformed.exitCode === 0) t.expectQuiet(malformed, 'CHECK with "ips": {}');
       else await t.expectError(malformed, 'any', 'CHECK with "ips": {}');

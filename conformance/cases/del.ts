@@ -54,8 +54,15 @@ export const delCases: Case[] = [
         await t.del({ ...config, prevResult: result }, container, `DEL ${v} with the ADD result`);
         await t.expectFootprint(container, false, `after DEL ${v}`);
         const other = await t.add(v);
-        const stale = { cniVersion: v, ips: [{ address: '198.51.100.77/24', ...(v === '1.0.0' || v === '1.1.0' ? {} : { version: '4' }) }] };
-        await t.del({ ...other.config, prevResult: stale }, other.container, `DEL ${v} with a prevResult that does not match`);
+        const stale = {
+          cniVersion: v,
+          ips: [{ address: '198.51.100.77/24', ...(v === '1.0.0' || v === '1.1.0' ? {} : { version: '4' }) }],
+        };
+        await t.del(
+          { ...other.config, prevResult: stale },
+          other.container,
+          `DEL ${v} with a prevResult that does not match`,
+        );
         await t.expectFootprint(other.container, false, `after DEL ${v} with a stale prevResult`);
       }
     },
@@ -65,7 +72,10 @@ export const delCases: Case[] = [
     title: 'DEL when the namespace is gone (empty or vanished CNI_NETNS) succeeds and releases',
     async run(t) {
       const v = await t.version();
-      for (const [what, netns] of [['empty', ''], ['vanished', await t.session.goneNetns()]] as const) {
+      for (const [what, netns] of [
+        ['empty', ''],
+        ['vanished', await t.session.goneNetns()],
+      ] as const) {
         const { container, config } = await t.add(v);
         await t.del(config, container, `DEL with CNI_NETNS ${what}`, { CNI_NETNS: netns });
         await t.expectFootprint(container, false, `after DEL with CNI_NETNS ${what}`);
@@ -113,9 +123,21 @@ export const delCases: Case[] = [
     async run(t) {
       const v = await t.version();
       const config = t.config(v);
-      await t.expectError(await t.run('DEL', config, { ...(await t.container()), containerId: '-abc' }), [4], 'DEL with CNI_CONTAINERID "-abc"');
-      await t.expectError(await t.run('DEL', config, await t.container(), { CNI_IFNAME: 'a b' }), [4], 'DEL with CNI_IFNAME "a b"');
-      await t.expectError(await t.run('DEL', { ...config, name: 'bad name' }, await t.container()), [7], 'DEL with name "bad name"');
+      await t.expectError(
+        await t.run('DEL', config, { ...(await t.container()), containerId: '-abc' }),
+        [4],
+        'DEL with CNI_CONTAINERID "-abc"',
+      );
+      await t.expectError(
+        await t.run('DEL', config, await t.container(), { CNI_IFNAME: 'a b' }),
+        [4],
+        'DEL with CNI_IFNAME "a b"',
+      );
+      await t.expectError(
+        await t.run('DEL', { ...config, name: 'bad name' }, await t.container()),
+        [7],
+        'DEL with name "bad name"',
+      );
       await t.del(config, await t.container(), 'DEL of a valid, unknown container id');
     },
   },

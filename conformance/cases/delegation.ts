@@ -17,7 +17,10 @@ export function requireDelegation(t: T): IpamDelegation {
 }
 
 /** The environment overrides of every call in a delegation case: the IPAM plugins on CNI_PATH. */
-export const delegationEnv = (d: IpamDelegation, extra: Record<string, string | null> = {}): Record<string, string | null> => ({
+export const delegationEnv = (
+  d: IpamDelegation,
+  extra: Record<string, string | null> = {},
+): Record<string, string | null> => ({
   CNI_PATH: d.cniPath,
   ...extra,
 });
@@ -42,7 +45,8 @@ export const delegatedDel = (t: T, d: IpamDelegation, config: JsonObject, c: Con
 /** Runs `fn` while every backend call fails as if the backend were down; the outage ends either way. */
 export async function duringOutage(t: T, fn: () => Promise<void>): Promise<void> {
   const provoke = t.session.provokeOutage?.bind(t.session);
-  if (!provoke) return t.skip('the profile cannot make its backend unreachable (a host\'s HNS takes no fault injection)');
+  if (!provoke)
+    return t.skip("the profile cannot make its backend unreachable (a host's HNS takes no fault injection)");
   const outage = await provoke();
   try {
     await fn();

@@ -8,7 +8,8 @@ import type { Case } from './types';
 import { require11 } from './util';
 
 /** Node and Go crash signatures: an uncaught exception's stack, a Go panic. */
-const STACK_TRACE = /(^|\n)\s+at .+(\(|\s)(node:|\/|[A-Za-z]:\\).*:\d+:\d+\)?|(^|\n)panic: |goroutine \d+ \[|Uncaught \w*Error|UnhandledPromiseRejection/;
+const STACK_TRACE =
+  /(^|\n)\s+at .+(\(|\s)(node:|\/|[A-Za-z]:\\).*:\d+:\d+\)?|(^|\n)panic: |goroutine \d+ \[|Uncaught \w*Error|UnhandledPromiseRejection/;
 
 export const edgeCases: Case[] = [
   {
@@ -19,8 +20,10 @@ export const edgeCases: Case[] = [
       const log = t.suite.log;
       if (log.length === 0) t.skip('no invocations in this run');
       for (const inv of log) {
-        if (STACK_TRACE.test(inv.stdout) || STACK_TRACE.test(inv.stderr)) t.fail(`one of ${log.length} invocations`, 'no stack trace or panic', describeInvocation(inv));
-        if (inv.exitCode !== 0 && inv.command !== '<unset>' && parseStdout(inv).kind === 'empty') t.fail(`one of ${log.length} invocations`, 'an error object with every failure', describeInvocation(inv));
+        if (STACK_TRACE.test(inv.stdout) || STACK_TRACE.test(inv.stderr))
+          t.fail(`one of ${log.length} invocations`, 'no stack trace or panic', describeInvocation(inv));
+        if (inv.exitCode !== 0 && inv.command !== '<unset>' && parseStdout(inv).kind === 'empty')
+          t.fail(`one of ${log.length} invocations`, 'an error object with every failure', describeInvocation(inv));
       }
     },
   },
@@ -51,7 +54,11 @@ export const edgeCases: Case[] = [
       if (!v) return;
       const entry = await t.corpus(v);
       if (!entry) return;
-      const inv = await t.run('CHECK', { ...entry.config, prevResult: { cniVersion: v, interfaces: [null], ips: [null], routes: [null] } }, entry.container);
+      const inv = await t.run(
+        'CHECK',
+        { ...entry.config, prevResult: { cniVersion: v, interfaces: [null], ips: [null], routes: [null] } },
+        entry.container,
+      );
       if (inv.exitCode === 0) t.expectQuiet(inv, 'CHECK with null elements in prevResult');
       else await t.expectError(inv, 'any', 'CHECK with null elements in prevResult');
     },
@@ -64,7 +71,12 @@ export const edgeCases: Case[] = [
       const log = t.suite.log;
       if (log.length === 0) t.skip('no invocations in this run');
       const hung = log.find((i) => i.timedOut);
-      if (hung) t.fail(`one of ${log.length} invocations`, `completion within ${t.suite.opts.timeoutMs} ms`, describeInvocation(hung));
+      if (hung)
+        t.fail(
+          `one of ${log.length} invocations`,
+          `completion within ${t.suite.opts.timeoutMs} ms`,
+          describeInvocation(hung),
+        );
     },
   },
   {
@@ -85,9 +97,22 @@ export const edgeCases: Case[] = [
       await require11(t);
       const before = await t.session.snapshot();
       for (let i = 1; i <= 5; i++) {
-        t.expectQuiet(await t.run('STATUS', t.config('1.1.0'), { containerId: '', netns: '' }, { CNI_CONTAINERID: null, CNI_NETNS: null, CNI_IFNAME: null }), `STATUS #${i}`);
+        t.expectQuiet(
+          await t.run(
+            'STATUS',
+            t.config('1.1.0'),
+            { containerId: '', netns: '' },
+            { CNI_CONTAINERID: null, CNI_NETNS: null, CNI_IFNAME: null },
+          ),
+          `STATUS #${i}`,
+        );
       }
-      t.check(before === (await t.session.snapshot()), 'after five STATUS calls', 'the plugin state unchanged', 'it changed');
+      t.check(
+        before === (await t.session.snapshot()),
+        'after five STATUS calls',
+        'the plugin state unchanged',
+        'it changed',
+      );
     },
   },
   {
@@ -98,7 +123,11 @@ export const edgeCases: Case[] = [
       const config = t.config(v);
       const reversed = Object.fromEntries(Object.entries(config).reverse());
       const c = await t.container();
-      t.expectResult(await t.run('ADD', JSON.stringify(reversed, null, 4), c), v, 'ADD with keys reversed and indented');
+      t.expectResult(
+        await t.run('ADD', JSON.stringify(reversed, null, 4), c),
+        v,
+        'ADD with keys reversed and indented',
+      );
       t.suite.track(c, config);
     },
   },
@@ -110,9 +139,17 @@ export const edgeCases: Case[] = [
       const config = t.config(v);
       const body = JSON.stringify(config).slice(1, -1);
       const c = await t.container();
-      t.expectResult(await t.run('ADD', `{"name":"bad name",${body}}`, c), v, 'ADD with an invalid first "name" and a valid last one');
+      t.expectResult(
+        await t.run('ADD', `{"name":"bad name",${body}}`, c),
+        v,
+        'ADD with an invalid first "name" and a valid last one',
+      );
       t.suite.track(c, config);
-      await t.expectError(await t.run('ADD', `{${body},"name":"bad name"}`, await t.container()), [7], 'ADD with a valid first "name" and an invalid last one');
+      await t.expectError(
+        await t.run('ADD', `{${body},"name":"bad name"}`, await t.container()),
+        [7],
+        'ADD with a valid first "name" and an invalid last one',
+      );
     },
   },
   {
@@ -121,7 +158,10 @@ export const edgeCases: Case[] = [
     async run(t) {
       const v = await t.version();
       // Each attachment is removed again at once: left in place, their bulk would slow every later case.
-      const padded = await t.add(v, { extra: { 'x-conformance-padding': 'p'.repeat(1 << 20) }, step: 'ADD with a 1 MiB configuration' });
+      const padded = await t.add(v, {
+        extra: { 'x-conformance-padding': 'p'.repeat(1 << 20) },
+        step: 'ADD with a 1 MiB configuration',
+      });
       await t.del(padded.config, padded.container, 'DEL with a 1 MiB configuration');
       const c = await t.container();
       const config = t.config(v);
@@ -129,8 +169,15 @@ export const edgeCases: Case[] = [
       t.expectResult(await t.run('ADD', config, c, args), v, 'ADD with 100 KiB of CNI_ARGS');
       t.suite.track(c, config);
       await t.del(config, c, 'DEL with 100 KiB of CNI_ARGS', args);
-      const mappings = Array.from({ length: 10_000 }, (_, i) => ({ hostPort: 20000 + i, containerPort: 80, protocol: 'tcp' }));
-      const mapped = await t.add(v, { extra: { runtimeConfig: { portMappings: mappings } }, step: 'ADD with 10 000 port mappings' });
+      const mappings = Array.from({ length: 10_000 }, (_, i) => ({
+        hostPort: 20000 + i,
+        containerPort: 80,
+        protocol: 'tcp',
+      }));
+      const mapped = await t.add(v, {
+        extra: { runtimeConfig: { portMappings: mappings } },
+        step: 'ADD with 10 000 port mappings',
+      });
       await t.del(mapped.config, mapped.container, 'DEL with 10 000 port mappings');
     },
   },
@@ -144,10 +191,19 @@ export const edgeCases: Case[] = [
         args: { cni: { labels: [{ key: 'app', value: 'café-☕' }] } },
         runtimeConfig: { dns: { servers: ['192.0.2.53'], searches: ['bücher.example'] } },
       });
-      const r = t.expectResult(await t.run('ADD', config, c, { CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=café' }), v, 'ADD with unicode labels, CNI_ARGS and DNS search');
+      const r = t.expectResult(
+        await t.run('ADD', config, c, { CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAME=café' }),
+        v,
+        'ADD with unicode labels, CNI_ARGS and DNS search',
+      );
       t.suite.track(c, config);
       if (t.session.kind === 'interface' && isObject(r.dns) && Array.isArray(r.dns.search) && r.dns.search.length > 0) {
-        t.check(r.dns.search.includes('bücher.example'), 'ADD with a unicode DNS search', 'the search domain unchanged', JSON.stringify(r.dns));
+        t.check(
+          r.dns.search.includes('bücher.example'),
+          'ADD with a unicode DNS search',
+          'the search domain unchanged',
+          JSON.stringify(r.dns),
+        );
       }
     },
   },
@@ -162,7 +218,11 @@ export const edgeCases: Case[] = [
         if (inv.exitCode !== 0) continue;
         const p = parseStdout(inv);
         if (p.kind === 'json' && isObject(p.value) && typeof p.value.code === 'number' && 'msg' in p.value) {
-          t.fail(`one of ${log.length} invocations`, 'a non-zero exit status with an error object', describeInvocation(inv));
+          t.fail(
+            `one of ${log.length} invocations`,
+            'a non-zero exit status with an error object',
+            describeInvocation(inv),
+          );
         }
       }
     },

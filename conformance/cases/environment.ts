@@ -8,7 +8,13 @@ import { errorText, versionsOrSkip } from './util';
 const ATTACHMENT_VARS = ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME'] as const;
 
 /** Each variable unset and empty must give E(4) naming it (C-09, C-10), and all of them at once. */
-async function missingVars(t: T, command: string, stdin: Record<string, unknown>, c: Container, vars: readonly string[]): Promise<void> {
+async function missingVars(
+  t: T,
+  command: string,
+  stdin: Record<string, unknown>,
+  c: Container,
+  vars: readonly string[],
+): Promise<void> {
   for (const name of vars) {
     for (const value of [null, ''] as const) {
       const step = `${command} with ${name} ${value === null ? 'unset' : 'empty'}`;
@@ -18,7 +24,13 @@ async function missingVars(t: T, command: string, stdin: Record<string, unknown>
   }
   const all = Object.fromEntries(vars.map((v) => [v, null]));
   const e = await t.expectError(await t.run(command, stdin, c, all), [4], `${command} with ${vars.join(', ')} unset`);
-  for (const name of vars) t.check(errorText(e).includes(name), `${command} with all unset`, `a message naming every missing variable (${name})`, errorText(e));
+  for (const name of vars)
+    t.check(
+      errorText(e).includes(name),
+      `${command} with all unset`,
+      `a message naming every missing variable (${name})`,
+      errorText(e),
+    );
 }
 
 const BAD_IDS = ['-abc', '_x', '.x', 'a:b', 'a b', 'a/b', 'ü1', 'abc\n'];
@@ -68,13 +80,16 @@ export const environmentCases: Case[] = [
   },
   {
     id: 'C-12',
-    title: 'VERSION needs only CNI_COMMAND (and takes libcni\'s probe environment)',
+    title: "VERSION needs only CNI_COMMAND (and takes libcni's probe environment)",
     async run(t) {
       const none = { containerId: '', netns: '' };
       const bare = { CNI_CONTAINERID: null, CNI_NETNS: null, CNI_IFNAME: null, CNI_PATH: null };
       t.expectOk(await t.run('VERSION', '', none, bare), 'VERSION with only CNI_COMMAND and empty stdin');
       const probe = { CNI_CONTAINERID: '', CNI_NETNS: 'dummy', CNI_IFNAME: 'dummy', CNI_PATH: 'dummy', CNI_ARGS: '' };
-      t.expectOk(await t.run('VERSION', '{"cniVersion":"1.0.0"}', none, probe), 'VERSION with libcni\'s probe environment');
+      t.expectOk(
+        await t.run('VERSION', '{"cniVersion":"1.0.0"}', none, probe),
+        "VERSION with libcni's probe environment",
+      );
     },
   },
   {
@@ -104,7 +119,11 @@ export const environmentCases: Case[] = [
       for (const args of [null, ''] as const) {
         const c = await t.container();
         const config = t.config(v);
-        t.expectResult(await t.run('ADD', config, c, { CNI_ARGS: args }), v, `ADD with CNI_ARGS ${args === null ? 'unset' : 'empty'}`);
+        t.expectResult(
+          await t.run('ADD', config, c, { CNI_ARGS: args }),
+          v,
+          `ADD with CNI_ARGS ${args === null ? 'unset' : 'empty'}`,
+        );
         t.suite.track(c, config);
         await t.del(config, c, `DEL with CNI_ARGS ${args === null ? 'unset' : 'empty'}`, { CNI_ARGS: args });
       }
@@ -115,7 +134,12 @@ export const environmentCases: Case[] = [
     title: 'unrelated environment is ignored (CNI_FOO, CNI_NETNS_OVERRIDE, proxies, a 100 KiB variable)',
     async run(t) {
       const v = await t.version();
-      const extra = { CNI_FOO: 'x', CNI_NETNS_OVERRIDE: '1', HTTP_PROXY: 'http://127.0.0.1:9', CONFORMANCE_BIG: 'x'.repeat(100 * 1024) };
+      const extra = {
+        CNI_FOO: 'x',
+        CNI_NETNS_OVERRIDE: '1',
+        HTTP_PROXY: 'http://127.0.0.1:9',
+        CONFORMANCE_BIG: 'x'.repeat(100 * 1024),
+      };
       const c = await t.container();
       const config = t.config(v);
       t.expectResult(await t.run('ADD', config, c, extra), v, 'ADD with extra environment');
@@ -131,7 +155,8 @@ export const environmentCases: Case[] = [
       const config = t.config(v);
       for (const id of BAD_IDS) {
         const c = { ...(await t.container()), containerId: id };
-        for (const cmd of ['ADD', 'DEL']) await t.expectError(await t.run(cmd, config, c), [4], `${cmd} with CNI_CONTAINERID ${JSON.stringify(id)}`);
+        for (const cmd of ['ADD', 'DEL'])
+          await t.expectError(await t.run(cmd, config, c), [4], `${cmd} with CNI_CONTAINERID ${JSON.stringify(id)}`);
       }
       for (const id of GOOD_IDS) {
         const c = { ...(await t.container()), containerId: id };
@@ -152,10 +177,18 @@ export const environmentCases: Case[] = [
         // An empty CNI_IFNAME is also "missing": either message is right, the code is what matters.
         await t.expectError(await t.run('ADD', config, c, { CNI_IFNAME: name }), [4], `ADD with CNI_IFNAME ${what}`);
       }
-      await t.expectError(await t.run('DEL', config, await t.container(), { CNI_IFNAME: 'a/b' }), [4], 'DEL with CNI_IFNAME "a/b"');
+      await t.expectError(
+        await t.run('DEL', config, await t.container(), { CNI_IFNAME: 'a/b' }),
+        [4],
+        'DEL with CNI_IFNAME "a/b"',
+      );
       for (const name of GOOD_IFNAMES) {
         const c = await t.container();
-        t.expectResult(await t.run('ADD', config, c, { CNI_IFNAME: name }), v, `ADD with CNI_IFNAME ${JSON.stringify(name)}`);
+        t.expectResult(
+          await t.run('ADD', config, c, { CNI_IFNAME: name }),
+          v,
+          `ADD with CNI_IFNAME ${JSON.stringify(name)}`,
+        );
         t.suite.track(c, config, name);
         await t.del(config, c, `DEL with CNI_IFNAME ${JSON.stringify(name)}`, { CNI_IFNAME: name });
       }
@@ -168,9 +201,17 @@ export const environmentCases: Case[] = [
     async run(t) {
       const v = await t.version();
       const rule = { strict: [4] as const, compat: [4, '>=100'] as const };
-      await t.expectError(await t.run('ADD', t.config(v), await t.container(), { CNI_NETNS: '' }), rule, 'ADD with CNI_NETNS empty');
+      await t.expectError(
+        await t.run('ADD', t.config(v), await t.container(), { CNI_NETNS: '' }),
+        rule,
+        'ADD with CNI_NETNS empty',
+      );
       if (t.session.profile === 'nat') {
-        await t.expectError(await t.run('ADD', t.config(v), await t.container(), { CNI_NETNS: 'not-a-guid' }), 'any', 'ADD with CNI_NETNS "not-a-guid"');
+        await t.expectError(
+          await t.run('ADD', t.config(v), await t.container(), { CNI_NETNS: 'not-a-guid' }),
+          'any',
+          'ADD with CNI_NETNS "not-a-guid"',
+        );
       }
     },
   },
@@ -180,7 +221,9 @@ export const environmentCases: Case[] = [
     async run(t) {
       const v = await t.version();
       const c = await t.container();
-      const args = { CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=${c.containerId};K8S_POD_UID=u1` };
+      const args = {
+        CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=${c.containerId};K8S_POD_UID=u1`,
+      };
       const config = t.config(v);
       t.expectResult(await t.run('ADD', config, c, args), v, 'ADD with Kubernetes CNI_ARGS');
       t.suite.track(c, config);

@@ -21,7 +21,12 @@ export const invocationCases: Case[] = [
           const ver = await t.run('VERSION', '{}', c, {}, cwd);
           const value = t.expectOk(ver, `VERSION from ${cwd}`);
           if (first === undefined) first = value;
-          t.check(sameJson(first, value), `VERSION from ${cwd}`, 'the same answer from every directory', JSON.stringify(value));
+          t.check(
+            sameJson(first, value),
+            `VERSION from ${cwd}`,
+            'the same answer from every directory',
+            JSON.stringify(value),
+          );
           const config = t.config(v);
           const add = await t.run('ADD', config, c, {}, cwd);
           t.expectResult(add, v, `ADD from ${cwd}`);
@@ -61,8 +66,14 @@ export const invocationCases: Case[] = [
       if (log.length === 0) t.skip('no invocations in this run');
       for (const inv of log) {
         const p = parseStdout(inv);
-        if (p.kind === 'invalid') t.fail(`one of ${log.length} invocations`, 'stdout empty or one JSON document', `${p.reason} [${describeInvocation(inv)}]`);
-        if (p.kind === 'json' && !isObject(p.value)) t.fail(`one of ${log.length} invocations`, 'a JSON object on stdout', describeInvocation(inv));
+        if (p.kind === 'invalid')
+          t.fail(
+            `one of ${log.length} invocations`,
+            'stdout empty or one JSON document',
+            `${p.reason} [${describeInvocation(inv)}]`,
+          );
+        if (p.kind === 'json' && !isObject(p.value))
+          t.fail(`one of ${log.length} invocations`, 'a JSON object on stdout', describeInvocation(inv));
       }
     },
   },
@@ -80,7 +91,12 @@ export const invocationCases: Case[] = [
         if (p.kind !== 'json' || !isObject(p.value) || typeof p.value.code !== 'number') continue;
         seen += 1;
         const code = p.value.code;
-        if (!(allowed.has(code) || code >= 100)) t.fail('error codes seen in this run', 'a spec-defined code or one >= 100', `code ${code} [${describeInvocation(inv)}]`);
+        if (!(allowed.has(code) || code >= 100))
+          t.fail(
+            'error codes seen in this run',
+            'a spec-defined code or one >= 100',
+            `code ${code} [${describeInvocation(inv)}]`,
+          );
       }
       if (seen === 0) t.skip('no error objects in this run');
     },
@@ -118,4 +134,3 @@ export const invocationCases: Case[] = [
     },
   },
 ];
-

@@ -56,7 +56,11 @@ export const lifecycleCases: Case[] = [
       await t.expectError(await t.run('ADD', config, c, { CNI_IFNAME: null }), [4], 'ADD without CNI_IFNAME');
       await t.expectError(await t.run('ADD', { ...config, cniVersion: '9.9.9' }, c), [1], 'ADD with cniVersion 9.9.9');
       await t.expectError(await t.run('ADD', { ...config, name: 'bad name' }, c), [7], 'ADD with a bad name');
-      await t.expectError(await t.run('ADD', config, { ...c, containerId: '-bad' }), [4], 'ADD with a bad container id');
+      await t.expectError(
+        await t.run('ADD', config, { ...c, containerId: '-bad' }),
+        [4],
+        'ADD with a bad container id',
+      );
       await t.expectError(await t.run('FOO', config, c), [4], 'CNI_COMMAND=FOO');
       const after = await t.session.snapshot();
       t.check(before === after, 'state after the failed calls', 'unchanged', 'the plugin state changed');
@@ -84,10 +88,14 @@ export const lifecycleCases: Case[] = [
     title: 'ADD for a container that does not exist is E(3)',
     judging: { strict: 'E(3)', compat: 'E(any): Go plugins do not use code 3' },
     async run(t) {
-      if (t.session.profile !== 'nat') t.skip('the generic profile\'s containers have no identity the plugin can check');
+      if (t.session.profile !== 'nat') t.skip("the generic profile's containers have no identity the plugin can check");
       const v = await t.version();
       const c = { ...(await t.container()), netns: await t.session.goneNetns() };
-      await t.expectError(await t.run('ADD', t.config(v), c), { strict: [3], compat: 'any' }, 'ADD into a namespace that does not exist');
+      await t.expectError(
+        await t.run('ADD', t.config(v), c),
+        { strict: [3], compat: 'any' },
+        'ADD into a namespace that does not exist',
+      );
       await t.expectFootprint(c, false, 'after the refused ADD');
     },
   },
@@ -97,7 +105,11 @@ export const lifecycleCases: Case[] = [
     async run(t) {
       const v = await t.version();
       for (const name of ['CNI_IFNAME', 'CNI_CONTAINERID']) {
-        const e = await t.expectError(await t.run('ADD', t.config(v), await t.container(), { [name]: null }), [4], `ADD without ${name}`);
+        const e = await t.expectError(
+          await t.run('ADD', t.config(v), await t.container(), { [name]: null }),
+          [4],
+          `ADD without ${name}`,
+        );
         t.check(errorText(e).includes(name), `ADD without ${name}`, `msg or details naming ${name}`, errorText(e));
       }
     },

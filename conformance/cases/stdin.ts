@@ -8,10 +8,18 @@ export const stdinCases: Case[] = [
     async run(t) {
       const v = await t.version();
       // More than any pipe buffer: the plugin must read everything before answering.
-      await t.add(v, { extra: { 'x-conformance-padding': 'p'.repeat(1 << 20) }, step: 'ADD with a 1 MiB configuration' });
+      await t.add(v, {
+        extra: { 'x-conformance-padding': 'p'.repeat(1 << 20) },
+        step: 'ADD with a 1 MiB configuration',
+      });
       // Windows has no /bin/sh to start a child with stdin closed, and cannot open a directory as a file.
-      if (process.platform === 'win32') return t.skip('the 1 MiB read passed; stdin as a directory or a closed descriptor cannot be set up on Windows');
-      await t.expectError(await t.run('ADD', { kind: 'directory', path: '/' }, await t.container()), [5], 'ADD with stdin a directory');
+      if (process.platform === 'win32')
+        return t.skip('the 1 MiB read passed; stdin as a directory or a closed descriptor cannot be set up on Windows');
+      await t.expectError(
+        await t.run('ADD', { kind: 'directory', path: '/' }, await t.container()),
+        [5],
+        'ADD with stdin a directory',
+      );
       await t.expectError(await t.run('ADD', { kind: 'closed' }, await t.container()), [5], 'ADD with stdin closed');
     },
   },
@@ -30,7 +38,8 @@ export const stdinCases: Case[] = [
         [`${valid} trailing`, 'trailing text'],
         [`${valid}{}`, 'two documents'],
       ];
-      for (const [stdin, what] of bad) await t.expectError(await t.run('ADD', stdin, await t.container()), [6], `ADD with ${what}`);
+      for (const [stdin, what] of bad)
+        await t.expectError(await t.run('ADD', stdin, await t.container()), [6], `ADD with ${what}`);
       await t.expectError(await t.run('ADD', 'null', await t.container()), [6, 7], 'ADD with "null"');
       const bomC = await t.container();
       const bom = await t.run('ADD', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(valid)]), bomC);
@@ -42,7 +51,11 @@ export const stdinCases: Case[] = [
       }
       const c = await t.container();
       const pretty = JSON.stringify(t.config(v), null, 2).replace(/\n/g, '\r\n');
-      t.expectResult(await t.run('ADD', `\r\n \t${pretty}\r\n\r\n`, c), v, 'ADD with CRLF line ends and surrounding whitespace');
+      t.expectResult(
+        await t.run('ADD', `\r\n \t${pretty}\r\n\r\n`, c),
+        v,
+        'ADD with CRLF line ends and surrounding whitespace',
+      );
       t.suite.track(c, t.config(v));
     },
   },
@@ -56,7 +69,11 @@ export const stdinCases: Case[] = [
       void _omit;
       await t.expectError(await t.run('ADD', noName, await t.container()), [7], 'ADD without "name"');
       for (const name of ['', 'a/b', 'bad name', 'ünï', '-x', '.x']) {
-        await t.expectError(await t.run('ADD', { ...base, name }, await t.container()), [7], `ADD with name ${JSON.stringify(name)}`);
+        await t.expectError(
+          await t.run('ADD', { ...base, name }, await t.container()),
+          [7],
+          `ADD with name ${JSON.stringify(name)}`,
+        );
       }
     },
   },
@@ -68,9 +85,17 @@ export const stdinCases: Case[] = [
       const v = await t.version();
       const base = t.config(v);
       for (const bad of ['9.9.9', '1.0', '2.0.0', '0.5.0', 'v1.0.0']) {
-        await t.expectError(await t.run('ADD', { ...base, cniVersion: bad }, await t.container()), [1], `ADD with cniVersion ${JSON.stringify(bad)}`);
+        await t.expectError(
+          await t.run('ADD', { ...base, cniVersion: bad }, await t.container()),
+          [1],
+          `ADD with cniVersion ${JSON.stringify(bad)}`,
+        );
       }
-      await t.expectError(await t.run('ADD', { ...base, cniVersion: 1 }, await t.container()), [1, 6], 'ADD with cniVersion 1 (a number)');
+      await t.expectError(
+        await t.run('ADD', { ...base, cniVersion: 1 }, await t.container()),
+        [1, 6],
+        'ADD with cniVersion 1 (a number)',
+      );
       const { cniVersion: _omit, ...noVersion } = base;
       void _omit;
       const c = await t.container();
@@ -129,7 +154,8 @@ export const stdinCases: Case[] = [
       const v = await t.version();
       const invalid = t.session.invalidConfigs(v, t.network());
       if (invalid.length === 0) t.skip('plugin-specific: the profile knows no invalid configuration for this plugin');
-      for (const bad of invalid) await t.expectError(await t.run('ADD', bad.config, await t.container()), bad.codes, `ADD with ${bad.label}`);
+      for (const bad of invalid)
+        await t.expectError(await t.run('ADD', bad.config, await t.container()), bad.codes, `ADD with ${bad.label}`);
     },
   },
 ];

@@ -14,17 +14,32 @@ const none: Container = { containerId: '', netns: '' };
 
 const attachments = (cs: Container[]): JsonObject[] => cs.map((c) => ({ containerID: c.containerId, ifname: 'eth0' }));
 
-async function gc(t: T, network: string, valid: Container[] | undefined, key: 'new' | 'old' | 'both' = 'new', env: Record<string, string | null> = {}): Promise<ReturnType<T['run']>> {
+async function gc(
+  t: T,
+  network: string,
+  valid: Container[] | undefined,
+  key: 'new' | 'old' | 'both' = 'new',
+  env: Record<string, string | null> = {},
+): Promise<ReturnType<T['run']>> {
   const list = valid === undefined ? undefined : attachments(valid);
-  const keys: JsonObject = list === undefined ? {} : {
-    ...(key !== 'old' ? { 'cni.dev/valid-attachments': list } : {}),
-    ...(key !== 'new' ? { 'cni.dev/attachments': list } : {}),
-  };
+  const keys: JsonObject =
+    list === undefined
+      ? {}
+      : {
+          ...(key !== 'old' ? { 'cni.dev/valid-attachments': list } : {}),
+          ...(key !== 'new' ? { 'cni.dev/attachments': list } : {}),
+        };
   return t.run('GC', t.config(V, network, keys), none, { ...noAttachment, ...env });
 }
 
 /** Whether GC kept `keep` and removed `gone`. */
-async function expectCollected(t: T, network: string, keep: Container[], gone: Container[], step: string): Promise<void> {
+async function expectCollected(
+  t: T,
+  network: string,
+  keep: Container[],
+  gone: Container[],
+  step: string,
+): Promise<void> {
   for (const c of keep) await t.expectFootprint(c, true, `${step}: a valid attachment kept`, network);
   for (const c of gone) await t.expectFootprint(c, false, `${step}: a stale attachment removed`, network);
 }
@@ -36,8 +51,12 @@ export const v11Cases: Case[] = [
     judging: { strict: 'echo "1.1.0"', compat: 'any version string in the answer' },
     async run(t) {
       await require11(t);
-      const value = t.expectOk(await t.run('VERSION', '{"cniVersion":"1.1.0"}', none, { ...noAttachment, CNI_PATH: null }), 'VERSION 1.1.0');
-      if (t.mode === 'strict') t.check(value.cniVersion === V, 'VERSION 1.1.0', '"cniVersion": "1.1.0"', JSON.stringify(value.cniVersion));
+      const value = t.expectOk(
+        await t.run('VERSION', '{"cniVersion":"1.1.0"}', none, { ...noAttachment, CNI_PATH: null }),
+        'VERSION 1.1.0',
+      );
+      if (t.mode === 'strict')
+        t.check(value.cniVersion === V, 'VERSION 1.1.0', '"cniVersion": "1.1.0"', JSON.stringify(value.cniVersion));
     },
   },
   {
@@ -52,7 +71,10 @@ export const v11Cases: Case[] = [
   },
   ...(['X-03', 'X-04'] as const).map((id): Case => ({
     id,
-    title: id === 'X-03' ? 'interface mtu, socketPath, pciID have the right types' : 'route mtu, advmss, priority, table, scope are unsigned integers',
+    title:
+      id === 'X-03'
+        ? 'interface mtu, socketPath, pciID have the right types'
+        : 'route mtu, advmss, priority, table, scope are unsigned integers',
     async run(t) {
       await require11(t);
       const entry = await t.corpusOrFail(V);
@@ -81,7 +103,11 @@ export const v11Cases: Case[] = [
     title: 'an error for a 1.1.0 request says cniVersion 1.1.0',
     async run(t) {
       await require11(t);
-      await t.expectError(await t.run('ADD', t.config(V, undefined, { name: 'bad name' }), await t.container()), [7], 'ADD 1.1.0 with a bad name');
+      await t.expectError(
+        await t.run('ADD', t.config(V, undefined, { name: 'bad name' }), await t.container()),
+        [7],
+        'ADD 1.1.0 with a bad name',
+      );
     },
   },
   {
@@ -102,7 +128,11 @@ export const v11Cases: Case[] = [
     async run(t) {
       await require11(t);
       await t.expectError(await t.run('STATUS', 'notjson', none, noAttachment), [6], 'STATUS with "notjson"');
-      await t.expectError(await t.run('STATUS', t.config(V, undefined, { name: 'bad name' }), none, noAttachment), [7], 'STATUS with a bad name');
+      await t.expectError(
+        await t.run('STATUS', t.config(V, undefined, { name: 'bad name' }), none, noAttachment),
+        [7],
+        'STATUS with a bad name',
+      );
     },
   },
   {
@@ -120,12 +150,21 @@ export const v11Cases: Case[] = [
     async run(t) {
       await require11(t);
       await duringOutage(t, async () => {
-        await t.expectError(await t.run('STATUS', t.config(V), none, noAttachment), [50, 51], 'STATUS while the backend is unreachable');
+        await t.expectError(
+          await t.run('STATUS', t.config(V), none, noAttachment),
+          [50, 51],
+          'STATUS while the backend is unreachable',
+        );
       });
       t.expectQuiet(await t.run('STATUS', t.config(V), none, noAttachment), 'STATUS once the backend is back');
     },
   },
-  ...([['X-12', 'STATUS'], ['X-23', 'GC']] as const).map(([id, cmd]): Case => ({
+  ...(
+    [
+      ['X-12', 'STATUS'],
+      ['X-23', 'GC'],
+    ] as const
+  ).map(([id, cmd]): Case => ({
     id,
     title: `${cmd} with a configuration before 1.1.0 is E(1)`,
     judging: {
@@ -148,15 +187,30 @@ export const v11Cases: Case[] = [
       await require11(t);
       const d = requireDelegation(t);
       const config = d.config(V, t.network(), 'recording');
-      t.expectQuiet(await t.run('STATUS', config, none, delegationEnv(d, noAttachment)), 'STATUS, the IPAM plugin ready');
-      t.check(d.calls(config).some((c) => c.command === 'STATUS'), 'the IPAM plugin\'s calls', 'a STATUS', JSON.stringify(d.calls(config).map((c) => c.command)));
+      t.expectQuiet(
+        await t.run('STATUS', config, none, delegationEnv(d, noAttachment)),
+        'STATUS, the IPAM plugin ready',
+      );
+      t.check(
+        d.calls(config).some((c) => c.command === 'STATUS'),
+        "the IPAM plugin's calls",
+        'a STATUS',
+        JSON.stringify(d.calls(config).map((c) => c.command)),
+      );
       // The IPAM plugin's answer is the plugin's: its code passes through.
       for (const code of [50, 51]) {
         d.failStatus(config, { code, msg: `conformance: IPAM not ready (${code})` });
-        await t.expectError(await t.run('STATUS', config, none, delegationEnv(d, noAttachment)), [code], `STATUS, the IPAM plugin answering ${code}`);
+        await t.expectError(
+          await t.run('STATUS', config, none, delegationEnv(d, noAttachment)),
+          [code],
+          `STATUS, the IPAM plugin answering ${code}`,
+        );
       }
       d.failStatus(config, undefined);
-      t.expectQuiet(await t.run('STATUS', config, none, delegationEnv(d, noAttachment)), 'STATUS, the IPAM plugin ready again');
+      t.expectQuiet(
+        await t.run('STATUS', config, none, delegationEnv(d, noAttachment)),
+        'STATUS, the IPAM plugin ready again',
+      );
     },
   },
   {
@@ -193,7 +247,12 @@ export const v11Cases: Case[] = [
         t.check(keptA, `GC with the ${key} key`, 'the valid attachment kept', 'it was removed');
         outcomes.push(`${key}: stale ${keptB ? 'kept' : 'removed'}`);
       }
-      t.check(new Set(outcomes.map((o) => o.split(': ')[1])).size === 1, 'GC key spellings', 'the same behaviour for every spelling', outcomes.join(', '));
+      t.check(
+        new Set(outcomes.map((o) => o.split(': ')[1])).size === 1,
+        'GC key spellings',
+        'the same behaviour for every spelling',
+        outcomes.join(', '),
+      );
     },
   },
   {
@@ -206,7 +265,11 @@ export const v11Cases: Case[] = [
       const [a, b, c] = [await t.add(V, { network }), await t.add(V, { network }), await t.add(V, { network })];
       t.expectQuiet(await gc(t, network, [a.container, c.container]), 'GC keeping a and c');
       await expectCollected(t, network, [a.container, c.container], [b.container], 'after GC');
-      for (const x of [a, c]) t.expectQuiet(await t.run('CHECK', { ...x.config, prevResult: x.result }, x.container), 'CHECK a kept attachment');
+      for (const x of [a, c])
+        t.expectQuiet(
+          await t.run('CHECK', { ...x.config, prevResult: x.result }, x.container),
+          'CHECK a kept attachment',
+        );
       await t.del(b.config, b.container, 'DEL of the collected attachment');
     },
   },
@@ -219,7 +282,7 @@ export const v11Cases: Case[] = [
       const other = await t.add(V, { network: t.network('other') });
       await t.add(V, { network: t.network('mine') });
       t.expectQuiet(await gc(t, t.network('mine'), []), 'GC of one network with an empty list');
-      await t.expectFootprint(other.container, true, 'the other network\'s attachment', t.network('other'));
+      await t.expectFootprint(other.container, true, "the other network's attachment", t.network('other'));
     },
   },
   {
@@ -260,9 +323,19 @@ export const v11Cases: Case[] = [
       // The other stale attachment went anyway, and the error names the one left.
       const left = [];
       for (const c of [a.container, b.container]) if ((await t.footprint(c, network)).length > 0) left.push(c);
-      t.check(left.length === 1, 'after the failed GC', 'exactly one stale attachment left (best effort)', `${left.length} left`);
+      t.check(
+        left.length === 1,
+        'after the failed GC',
+        'exactly one stale attachment left (best effort)',
+        `${left.length} left`,
+      );
       const text = errorText(e);
-      t.check(text.includes(left[0]?.containerId ?? '\0'), 'the GC error', `naming the attachment left (${left[0]?.containerId})`, text);
+      t.check(
+        text.includes(left[0]?.containerId ?? '\0'),
+        'the GC error',
+        `naming the attachment left (${left[0]?.containerId})`,
+        text,
+      );
       t.expectQuiet(await gc(t, network, []), 'GC once the resource can be removed');
       await expectCollected(t, network, [], [a.container, b.container], 'the second GC');
       t.suite.untrack(a.container);
@@ -283,11 +356,21 @@ export const v11Cases: Case[] = [
       const withList = { ...config, 'cni.dev/valid-attachments': valid };
       t.expectQuiet(await t.run('GC', withList, none, delegationEnv(d, noAttachment)), 'GC');
       const gcs = d.calls(config).filter((c) => c.command === 'GC');
-      t.check(gcs.length === 1, 'the IPAM plugin\'s calls', 'one GC', `${gcs.length}`);
+      t.check(gcs.length === 1, "the IPAM plugin's calls", 'one GC', `${gcs.length}`);
       const got = (gcs[0]?.stdin as JsonObject | undefined)?.['cni.dev/valid-attachments'];
-      t.check(sameJson(got, valid), 'the IPAM plugin\'s GC', 'the valid-attachments the runtime sent', JSON.stringify(got));
+      t.check(
+        sameJson(got, valid),
+        "the IPAM plugin's GC",
+        'the valid-attachments the runtime sent',
+        JSON.stringify(got),
+      );
       const leases = d.leases(config);
-      t.check(sameJson(leases, [`${keep.container.containerId}_eth0`]), 'the IPAM plugin\'s leases after GC', 'only the valid attachment\'s', JSON.stringify(leases));
+      t.check(
+        sameJson(leases, [`${keep.container.containerId}_eth0`]),
+        "the IPAM plugin's leases after GC",
+        "only the valid attachment's",
+        JSON.stringify(leases),
+      );
       await expectCollected(t, network, [keep.container], [stale.container], 'GC');
       await delegatedDel(t, d, config, keep.container, 'DEL of the attachment that stayed');
       await delegatedDel(t, d, config, stale.container, 'DEL of the collected attachment');
@@ -298,7 +381,14 @@ export const v11Cases: Case[] = [
     title: 'list-level keys passed through are tolerated',
     async run(t) {
       const v = await t.version();
-      await t.add(v, { extra: { cniVersions: ['1.0.0', '1.1.0'], disableGC: false, disableCheck: false, loadOnlyInlinedPlugins: false } });
+      await t.add(v, {
+        extra: {
+          cniVersions: ['1.0.0', '1.1.0'],
+          disableGC: false,
+          disableCheck: false,
+          loadOnlyInlinedPlugins: false,
+        },
+      });
     },
   },
   {
@@ -319,11 +409,15 @@ export const v11Cases: Case[] = [
       const v = await t.version();
       const extra = { 'cni.dev/future': 1 };
       const { container, config, result } = await t.add(v, { extra });
-      if (compareVersions(v, '0.4.0') >= 0) t.expectQuiet(await t.run('CHECK', { ...config, prevResult: result }, container), 'CHECK');
+      if (compareVersions(v, '0.4.0') >= 0)
+        t.expectQuiet(await t.run('CHECK', { ...config, prevResult: result }, container), 'CHECK');
       await t.del(config, container, 'DEL');
       if ((await t.versions()).includes(V)) {
         t.expectQuiet(await t.run('STATUS', t.config(V, undefined, extra), none, noAttachment), 'STATUS');
-        t.expectQuiet(await t.run('GC', t.config(V, undefined, { ...extra, 'cni.dev/valid-attachments': [] }), none, noAttachment), 'GC');
+        t.expectQuiet(
+          await t.run('GC', t.config(V, undefined, { ...extra, 'cni.dev/valid-attachments': [] }), none, noAttachment),
+          'GC',
+        );
       }
     },
   },

@@ -21,7 +21,7 @@ export interface GenericOptions {
 /** A stable /16 per network name, so that networks never share a range. */
 function subnetFor(network: string): string {
   const h = crypto.createHash('sha256').update(network).digest();
-  return `10.${(h[0] ?? 0) % 250 + 1}.0.0/16`;
+  return `10.${((h[0] ?? 0) % 250) + 1}.0.0/16`;
 }
 
 export async function openGenericProfile(opts: GenericOptions): Promise<ProfileSession> {
@@ -31,7 +31,8 @@ export async function openGenericProfile(opts: GenericOptions): Promise<ProfileS
     ? (JSON.parse(fs.readFileSync(opts.configTemplate, 'utf8').split('${STATE_DIR}').join(stateDir)) as JsonObject)
     : undefined;
   const hostLocalStyle = template === undefined;
-  const ipamType = (t: JsonObject | undefined): unknown => (t && typeof t.ipam === 'object' && t.ipam ? (t.ipam as JsonObject).type : undefined);
+  const ipamType = (t: JsonObject | undefined): unknown =>
+    t && typeof t.ipam === 'object' && t.ipam ? (t.ipam as JsonObject).type : undefined;
   const kind = hostLocalStyle || ipamType(template) === template?.type ? 'ipam' : 'interface';
   let counter = 0;
 
@@ -58,7 +59,10 @@ export async function openGenericProfile(opts: GenericOptions): Promise<ProfileS
     config,
     async newContainer(tag) {
       counter += 1;
-      const id = `${tag.replace(/[^A-Za-z0-9_.-]/g, '-')}-${counter}-${crypto.randomBytes(4).toString('hex')}`.replace(/^[^A-Za-z0-9]/, 'c');
+      const id = `${tag.replace(/[^A-Za-z0-9_.-]/g, '-')}-${counter}-${crypto.randomBytes(4).toString('hex')}`.replace(
+        /^[^A-Za-z0-9]/,
+        'c',
+      );
       // For a plugin that does not enter namespaces any non-empty value is the container's handle.
       return { containerId: id, netns: `/var/run/netns/cni-conformance-${id}` };
     },
@@ -71,7 +75,8 @@ export async function openGenericProfile(opts: GenericOptions): Promise<ProfileS
     },
     async removeOutOfBand(c) {
       for (const f of listStateFiles(stateDir)) {
-        if (f.content.includes(c.containerId) || f.rel.includes(c.containerId)) fs.rmSync(path.join(stateDir, f.rel), { force: true });
+        if (f.content.includes(c.containerId) || f.rel.includes(c.containerId))
+          fs.rmSync(path.join(stateDir, f.rel), { force: true });
       }
     },
     provokeAddFailure: hostLocalStyle

@@ -40,10 +40,15 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 
 export function runSim(hnsSim: string, stateDir: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(hnsSim, ['--state', stateDir, ...args], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`hns-sim ${args.join(' ')}: ${err.message} ${stderr.trim()}`));
-      else resolve(stdout);
-    });
+    execFile(
+      hnsSim,
+      ['--state', stateDir, ...args],
+      { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`hns-sim ${args.join(' ')}: ${err.message} ${stderr.trim()}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -76,7 +81,11 @@ export function simulatorView(hnsSim: string, stateDir: string): HnsView {
     kind: 'simulator CLI',
     async objects() {
       const d = JSON.parse(await run(['dump'])) as unknown;
-      return { networks: collectObjects(d, /^networks?$/i), endpoints: collectObjects(d, /^endpoints?$/i), namespaces: collectObjects(d, /^namespaces?$/i) };
+      return {
+        networks: collectObjects(d, /^networks?$/i),
+        endpoints: collectObjects(d, /^endpoints?$/i),
+        namespaces: collectObjects(d, /^namespaces?$/i),
+      };
     },
     async createNamespace() {
       return (await run(['namespace', 'create'])).trim();
@@ -125,7 +134,8 @@ export function hcnView(api: HcnApi): HnsView {
       const h = api.namespace.create(ZERO_GUID, writeNamespaceRequest({ SchemaVersion: { Major: 0, Minor: 0 } }));
       try {
         const doc = JSON.parse(api.namespace.query(h, writeQuery())) as { ID?: unknown };
-        if (typeof doc.ID !== 'string') throw new Error(`HcnQueryNamespaceProperties gave no ID: ${JSON.stringify(doc)}`);
+        if (typeof doc.ID !== 'string')
+          throw new Error(`HcnQueryNamespaceProperties gave no ID: ${JSON.stringify(doc)}`);
         return doc.ID;
       } finally {
         api.namespace.close(h);

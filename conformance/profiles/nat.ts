@@ -65,7 +65,10 @@ function ipamDelegation(
   root: string,
   base: (version: string, network: string) => JsonObject,
 ): IpamDelegation {
-  if (!findIn(ipamPath, RECORDING_IPAM)) throw new Error(`--ipam-path ${ipamPath.join(path.delimiter)} holds no ${RECORDING_IPAM} (make build/test-plugins/recording-ipam)`);
+  if (!findIn(ipamPath, RECORDING_IPAM))
+    throw new Error(
+      `--ipam-path ${ipamPath.join(path.delimiter)} holds no ${RECORDING_IPAM} (make build/test-plugins/recording-ipam)`,
+    );
   const dataDir = (config: JsonObject): string => {
     const ipam = config.ipam as JsonObject | undefined;
     const dir = ipam?.dataDir;
@@ -85,7 +88,11 @@ function ipamDelegation(
     calls(config) {
       const file = path.join(dataDir(config), 'calls.jsonl');
       if (!fs.existsSync(file)) return [];
-      return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as RecordedCall);
+      return fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as RecordedCall);
     },
     leases(config) {
       const dir = path.join(dataDir(config), 'leases');
@@ -105,7 +112,9 @@ function ipamDelegation(
 /** `hns-sim serve` on an ephemeral loopback port; resolves with the child and its HOST:PORT. */
 function startSimServer(hnsSim: string, stateDir: string): Promise<{ child: ChildProcess; addr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(hnsSim, ['--state', stateDir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(hnsSim, ['--state', stateDir, 'serve', '--listen', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     const timer = setTimeout(() => {
       child.kill();
@@ -124,7 +133,8 @@ function startSimServer(hnsSim: string, stateDir: string): Promise<{ child: Chil
   });
 }
 
-const lowerKeys = (o: JsonObject): Map<string, unknown> => new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v]));
+const lowerKeys = (o: JsonObject): Map<string, unknown> =>
+  new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v]));
 const field = (o: JsonObject, name: string): unknown => lowerKeys(o).get(name.toLowerCase());
 const str = (v: unknown): string => (typeof v === 'string' ? v.toLowerCase() : '');
 
@@ -175,22 +185,37 @@ function prefixesOf(networks: readonly JsonObject[]): string[] {
 
 /** The first /16 of 10.200.0.0–10.254.0.0 that no existing network overlaps: "A.B". */
 function freeSixteen(networks: readonly JsonObject[]): string {
-  const taken = prefixesOf(networks).map(range).filter((r): r is [number, number] => r !== undefined);
+  const taken = prefixesOf(networks)
+    .map(range)
+    .filter((r): r is [number, number] => r !== undefined);
   for (let b = 200; b <= 254; b++) {
     const [lo, hi] = range(`10.${b}.0.0/16`) as [number, number];
     if (!taken.some(([x, y]) => x <= hi && lo <= y)) return `10.${b}`;
   }
-  throw new Error(`no free /16 in 10.200.0.0-10.254.255.255 on this host (networks hold ${prefixesOf(networks).join(', ')})`);
+  throw new Error(
+    `no free /16 in 10.200.0.0-10.254.255.255 on this host (networks hold ${prefixesOf(networks).join(', ')})`,
+  );
 }
 
 // ---- the profile --------------------------------------------------------------------------------
 
 /** Windows variables a runtime passes on to its plugins (go-cni and libcni pass the whole environment). */
-const WINDOWS_ENV = ['SystemRoot', 'windir', 'SystemDrive', 'ProgramData', 'ProgramFiles', 'TEMP', 'TMP', 'ComSpec', 'PATHEXT'];
+const WINDOWS_ENV = [
+  'SystemRoot',
+  'windir',
+  'SystemDrive',
+  'ProgramData',
+  'ProgramFiles',
+  'TEMP',
+  'TMP',
+  'ComSpec',
+  'PATHEXT',
+];
 
 export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> {
   const hostMode = opts.hns === 'host';
-  if (!hostMode && !fs.existsSync(opts.hnsSim)) throw new Error(`the nat profile needs the simulator CLI, not found at ${opts.hnsSim}`);
+  if (!hostMode && !fs.existsSync(opts.hnsSim))
+    throw new Error(`the nat profile needs the simulator CLI, not found at ${opts.hnsSim}`);
   const stateDir = hostMode ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'cni-conformance-nat-'));
   const server = !hostMode && opts.hnsFfi ? await startSimServer(opts.hnsSim, stateDir as string) : undefined;
 
@@ -198,11 +223,14 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
   const observe = opts.observe ?? (hostMode || (opts.hnsFfi !== undefined && library !== null) ? 'hcn' : 'dump');
   if (hostMode && observe !== 'hcn') throw new Error('--hns host reads HNS through the HCN API only (--observe hcn)');
   if (observe === 'hcn' && library === null) {
-    throw new Error(`--observe hcn needs an HCN library this process can load (--observe-library; ${opts.hnsFfi ?? 'no --hns-ffi'} is not one)`);
+    throw new Error(
+      `--observe hcn needs an HCN library this process can load (--observe-library; ${opts.hnsFfi ?? 'no --hns-ffi'} is not one)`,
+    );
   }
   // The fake library finds `hns-sim serve` through this variable, in this process as in the plugin's.
   if (server) process.env.NAT_CNI_HNS_SIM_ADDR = server.addr;
-  const view: HnsView = observe === 'hcn' ? hcnView(createFfiApi(library ?? undefined)) : simulatorView(opts.hnsSim, stateDir as string);
+  const view: HnsView =
+    observe === 'hcn' ? hcnView(createFfiApi(library ?? undefined)) : simulatorView(opts.hnsSim, stateDir as string);
 
   const env: Record<string, string> = {};
   if (server) Object.assign(env, { NAT_CNI_HNS: `ffi:${opts.hnsFfi}`, NAT_CNI_HNS_SIM_ADDR: server.addr });
@@ -246,10 +274,14 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
     const netns = c.netns.toLowerCase();
     const mine = d.namespaces.find((n) => str(field(n, 'id')) === netns);
     const attached = new Set(mine ? attachedEndpointIds(mine).filter((id) => id !== netns) : []);
-    const isAttached = (e: JsonObject): boolean => attached.has(str(field(e, 'id'))) || str(field(e, 'namespaceId')) === netns;
+    const isAttached = (e: JsonObject): boolean =>
+      attached.has(str(field(e, 'id'))) || str(field(e, 'namespaceId')) === netns;
     return d.endpoints
       .filter((e) => str(field(e, 'name')).includes(c.containerId.toLowerCase()) || isAttached(e))
-      .map((e) => `endpoint ${String(field(e, 'name'))} (${String(field(e, 'id'))})${isAttached(e) ? ' attached' : ' not attached'}`);
+      .map(
+        (e) =>
+          `endpoint ${String(field(e, 'name'))} (${String(field(e, 'id'))})${isAttached(e) ? ' attached' : ' not attached'}`,
+      );
   };
 
   /** Everything the suite made goes: endpoints (detached first), networks, namespaces. */
@@ -269,8 +301,10 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
       if (ns && !/^0{8}-/.test(ns)) await attempt(`detach endpoint ${id}`, () => view.detachEndpoint(ns, id));
       await attempt(`delete endpoint ${id}`, () => view.deleteEndpoint(id));
     }
-    for (const n of d.networks) await attempt(`delete network ${String(field(n, 'Name'))}`, () => view.deleteNetwork(String(field(n, 'ID'))));
-    for (const n of d.namespaces) await attempt(`delete namespace ${String(field(n, 'ID'))}`, () => view.deleteNamespace(String(field(n, 'ID'))));
+    for (const n of d.networks)
+      await attempt(`delete network ${String(field(n, 'Name'))}`, () => view.deleteNetwork(String(field(n, 'ID'))));
+    for (const n of d.namespaces)
+      await attempt(`delete namespace ${String(field(n, 'ID'))}`, () => view.deleteNamespace(String(field(n, 'ID'))));
     const left = await visible();
     const count = left.networks.length + left.endpoints.length + left.namespaces.length;
     if (count > 0) problems.push(`still there: ${JSON.stringify(left)}`);
@@ -297,7 +331,10 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
       counter += 1;
       const netns = await view.createNamespace();
       ourNamespaces.add(netns.toLowerCase());
-      const id = `${tag.replace(/[^A-Za-z0-9_.-]/g, '-')}-${counter}-${crypto.randomBytes(6).toString('hex')}`.replace(/^[^A-Za-z0-9]/, 'c');
+      const id = `${tag.replace(/[^A-Za-z0-9_.-]/g, '-')}-${counter}-${crypto.randomBytes(6).toString('hex')}`.replace(
+        /^[^A-Za-z0-9]/,
+        'c',
+      );
       return { containerId: id, netns };
     },
     async goneNetns() {
@@ -307,7 +344,8 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
     async attachmentProblems(c) {
       const fp = await footprint(c);
       const attached = fp.filter((f) => f.endsWith(' attached'));
-      if (fp.length !== 1 || attached.length !== 1) return `one endpoint attached to namespace ${c.netns}, found: ${fp.join('; ') || 'none'}`;
+      if (fp.length !== 1 || attached.length !== 1)
+        return `one endpoint attached to namespace ${c.netns}, found: ${fp.join('; ') || 'none'}`;
       return undefined;
     },
     async snapshot() {
@@ -342,7 +380,16 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
           },
           async provokeUndeletable() {
             // The next endpoint delete is refused (E_ACCESSDENIED); the ones after it go through.
-            await runSim(opts.hnsSim, stateDir, ['fault', 'add', '--fn', 'HcnDeleteEndpoint', '--nth', '1', '--hresult', '0x80070005']);
+            await runSim(opts.hnsSim, stateDir, [
+              'fault',
+              'add',
+              '--fn',
+              'HcnDeleteEndpoint',
+              '--nth',
+              '1',
+              '--hresult',
+              '0x80070005',
+            ]);
             return {
               async undo() {
                 await runSim(opts.hnsSim, stateDir, ['fault', 'clear']);
@@ -351,7 +398,16 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
           },
           async provokeAddFailure(version: string, network: string) {
             // The fault applies to the next matching call (hns-sim fault add --nth 1).
-            await runSim(opts.hnsSim, stateDir, ['fault', 'add', '--fn', 'HcnCreateEndpoint', '--nth', '1', '--hresult', '0x80070005']);
+            await runSim(opts.hnsSim, stateDir, [
+              'fault',
+              'add',
+              '--fn',
+              'HcnCreateEndpoint',
+              '--nth',
+              '1',
+              '--hresult',
+              '0x80070005',
+            ]);
             return {
               config: session.config(version, network),
               async undo() {
@@ -378,7 +434,8 @@ export async function openNatProfile(opts: NatOptions): Promise<ProfileSession> 
       try {
         if (hostMode) {
           const problems = await removeOurs();
-          if (problems.length > 0) throw new Error(`the nat profile could not remove what it created: ${problems.join('; ')}`);
+          if (problems.length > 0)
+            throw new Error(`the nat profile could not remove what it created: ${problems.join('; ')}`);
         }
       } finally {
         view.close();

@@ -21,7 +21,12 @@ export interface InvalidConfig {
 }
 
 /** Runs the plugin with the suite's default environment for `command`, overridden by `env`. */
-export type Runner = (command: string, stdin: StdinSource, c: Container, env?: Record<string, string | null>) => Promise<Invocation>;
+export type Runner = (
+  command: string,
+  stdin: StdinSource,
+  c: Container,
+  env?: Record<string, string | null>,
+) => Promise<Invocation>;
 
 /** One call the recording IPAM plugin received, as it wrote it down. */
 export interface RecordedCall {
@@ -78,7 +83,12 @@ export interface ProfileSession {
   /** Removes the attachment's resources behind the plugin's back (C-67), if the profile can. */
   removeOutOfBand?(c: Container, network: string): Promise<void>;
   /** Makes the next ADD for `c` fail after the plugin has started working (C-52, C-60), if it can. */
-  provokeAddFailure?(version: string, network: string, c: Container, run: Runner): Promise<{ config: JsonObject; undo(): Promise<void> }>;
+  provokeAddFailure?(
+    version: string,
+    network: string,
+    c: Container,
+    run: Runner,
+  ): Promise<{ config: JsonObject; undo(): Promise<void> }>;
   /** Makes every backend call fail as if the backend were down (C-62, C-78, X-11), if the profile can. */
   provokeOutage?(): Promise<{ undo(): Promise<void> }>;
   /** Makes the next removal of one attachment's resource fail (X-21), if the profile can. */

@@ -19,7 +19,8 @@ export const getEndpointById = (api: HcnApi, id: string): HostComputeEndpoint | 
   listEndpoints(api, { ID: id })[0];
 
 /** The IDs of the endpoints with this exact name, from the enumeration alone (no object is opened). */
-export const endpointIdsByName = (api: HcnApi, name: string): string[] => enumerateIds(api.endpoint, 'Endpoint', { Name: name });
+export const endpointIdsByName = (api: HcnApi, name: string): string[] =>
+  enumerateIds(api.endpoint, 'Endpoint', { Name: name });
 
 /**
  * ListEndpointsOfNetwork: HNS evaluates filters against its internal (v1) property names, hence
@@ -36,7 +37,9 @@ export class EndpointRequestError extends Error {
 export function createEndpoint(api: HcnApi, networkId: string, req: EndpointRequest): HostComputeEndpoint {
   if (req.HostComputeNamespace) {
     // hcsshim refuses this before calling HNS: the namespace is set only by attaching.
-    throw new EndpointRequestError('endpoint create error, endpoint json HostComputeNamespace is read only and should not be set');
+    throw new EndpointRequestError(
+      'endpoint create error, endpoint json HostComputeNamespace is read only and should not be set',
+    );
   }
   return withHandle(
     () => api.network.open(networkId),

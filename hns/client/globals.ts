@@ -23,8 +23,20 @@ const MAX = Number.MAX_SAFE_INTEGER;
 const FEATURE_RANGES = {
   acl: [[[7, 2]]],
   apiV2: [[[9, 2]]],
-  dsr: [[[9, 3], [9, MAX]], [[10, 2]]],
-  slash32EndpointPrefixes: [[[9, 3], [9, MAX]], [[10, 4]]],
+  dsr: [
+    [
+      [9, 3],
+      [9, MAX],
+    ],
+    [[10, 2]],
+  ],
+  slash32EndpointPrefixes: [
+    [
+      [9, 3],
+      [9, MAX],
+    ],
+    [[10, 4]],
+  ],
   ipv6DualStack: [[[11, 10]]],
   disableHostPort: [[[15, 1]]],
 } satisfies Record<string, readonly Range[]>;

@@ -35,7 +35,11 @@ export function withHandle<T>(open: () => HcnHandle, close: (h: HcnHandle) => vo
 /** HNS answered with JSON the schema does not accept: a protocol fault, not a missing object. */
 export class HnsDecodeError extends Error {
   override readonly name = 'HnsDecodeError';
-  constructor(readonly call: string, readonly text: string, reason: string) {
+  constructor(
+    readonly call: string,
+    readonly text: string,
+    reason: string,
+  ) {
     super(`${call} returned a document that could not be read: ${reason}`);
   }
 }
@@ -94,6 +98,9 @@ function removeLeftover(remove: (id: string) => void, id: string): void {
   try {
     remove(id);
   } catch (e) {
-    reportHnsWarning(`object ${id} of a failed create could not be removed: ${e instanceof Error ? e.message : String(e)}`, e);
+    reportHnsWarning(
+      `object ${id} of a failed create could not be removed: ${e instanceof Error ? e.message : String(e)}`,
+      e,
+    );
   }
 }

@@ -1,6 +1,11 @@
 /** HostComputeNamespace operations: lookup and endpoint attach/detach (hcsshim hcn/hcnnamespace.go). */
 import type { HcnApi } from '../api';
-import { HostComputeNamespace, namespaceEndpointIds, writeNamespaceEndpointRequest, writeNamespaceRequest } from '../schema';
+import {
+  HostComputeNamespace,
+  namespaceEndpointIds,
+  writeNamespaceEndpointRequest,
+  writeNamespaceRequest,
+} from '../schema';
 import type { NamespaceRequest } from '../schema';
 import { createAndRead, decodeJson, withHandle } from './handles';
 import { DEFAULT_QUERY, listObjects, removeObject } from './query';

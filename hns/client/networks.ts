@@ -24,7 +24,8 @@ export function validateNetworkRequest(req: NetworkRequest): string | undefined 
     for (const subnet of ipam.Subnets ?? []) {
       if (!subnet.IpAddressPrefix) continue;
       const routes = subnet.Routes ?? [];
-      if (routes.some((r) => !r.NextHop)) return 'network create error, subnet has address prefix but no gateway specified';
+      if (routes.some((r) => !r.NextHop))
+        return 'network create error, subnet has address prefix but no gateway specified';
       if (!routes.some((r) => r.DestinationPrefix === '0.0.0.0/0' || r.DestinationPrefix === '::/0')) {
         return 'network create error, no default gateway';
       }

@@ -91,7 +91,8 @@ export function createFfiApi(libraryPath?: string): HcnApi {
 
   const familyCalls = (kind: Kind, names: { plural: string; singular: string }): HcnObjectCalls => {
     const fns = (call: string): HcnFamilyFunctions => library(call)[kind];
-    const n = (verb: string, suffix = '') => `Hcn${verb}${verb === 'Enumerate' ? names.plural : names.singular}${suffix}`;
+    const n = (verb: string, suffix = '') =>
+      `Hcn${verb}${verb === 'Enumerate' ? names.plural : names.singular}${suffix}`;
     return {
       enumerate(query) {
         const call = n('Enumerate');
@@ -137,11 +138,7 @@ export function createFfiApi(libraryPath?: string): HcnApi {
     };
   };
 
-  const create = (
-    call: string,
-    kind: Kind,
-    invoke: (handle: OutPointer, record: OutPointer) => number,
-  ): HcnHandle => {
+  const create = (call: string, kind: Kind, invoke: (handle: OutPointer, record: OutPointer) => number): HcnHandle => {
     const handle = out();
     const record = out();
     const hr = invoke(handle, record);

@@ -107,7 +107,8 @@ function declare(lib: Library, file: string, name: string, prototype: string): (
 
 const P = {
   enumerate: 'int32_t __stdcall %(const char16_t *query, _Out_ void **result, _Out_ void **errorRecord)',
-  create: 'int32_t __stdcall %(const NatCniGuid *id, const char16_t *settings, _Out_ void **handle, _Out_ void **errorRecord)',
+  create:
+    'int32_t __stdcall %(const NatCniGuid *id, const char16_t *settings, _Out_ void **handle, _Out_ void **errorRecord)',
   createEndpoint:
     'int32_t __stdcall %(void *network, const NatCniGuid *id, const char16_t *settings, _Out_ void **handle, _Out_ void **errorRecord)',
   open: 'int32_t __stdcall %(const NatCniGuid *id, _Out_ void **handle, _Out_ void **errorRecord)',

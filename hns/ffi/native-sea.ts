@@ -84,7 +84,7 @@ export function writeFreshAddon(dir: string, version: string, sha256: string, by
       throw e;
     }
     try {
-      for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+      for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off, bytes.length - off);
     } catch (e) {
       fs.closeSync(fd);
       fs.rmSync(file, { force: true });
@@ -125,7 +125,8 @@ export function loadKoffiAddonFromSea(): unknown {
   const version = typeof NAT_CNI_KOFFI_VERSION === 'string' ? NAT_CNI_KOFFI_VERSION : undefined;
   const sha256 = typeof NAT_CNI_KOFFI_SHA256 === 'string' ? NAT_CNI_KOFFI_SHA256 : undefined;
   try {
-    if (!isSea() || !version || !sha256) throw new Error('not inside nat.exe (no SEA, or built without the addon pins)');
+    if (!isSea() || !version || !sha256)
+      throw new Error('not inside nat.exe (no SEA, or built without the addon pins)');
     const dir = addonFolder(process.execPath);
     prepareAddonFolder(dir);
     const file = writeFreshAddon(dir, version, sha256, seaAsset());

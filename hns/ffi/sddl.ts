@@ -101,7 +101,8 @@ const RIGHT_LETTERS: Record<string, number> = {
  * WRITE_DAC, WRITE_OWNER, DELETE, and the file-specific add file, add subfolder, write extended
  * attributes, delete child and write attributes.
  */
-export const FOLDER_WRITE_RIGHTS = 0x10000000 | 0x40000000 | 0x40000 | 0x80000 | 0x10000 | 0x2 | 0x4 | 0x10 | 0x40 | 0x100;
+export const FOLDER_WRITE_RIGHTS =
+  0x10000000 | 0x40000000 | 0x40000 | 0x80000 | 0x10000 | 0x2 | 0x4 | 0x10 | 0x40 | 0x100;
 /**
  * Rights that let a principal hold or tamper with a mutex: generic all/write/execute (GX maps to
  * SYNCHRONIZE), MUTEX_MODIFY_STATE, SYNCHRONIZE (enough to wait on it, i.e. to own it), WRITE_DAC,
@@ -160,9 +161,20 @@ const isAllow = (a: Ace): boolean => a.type === 'A' || a.type === 'OA';
 const inheritOnly = (a: Ace): boolean => a.flags.includes('IO');
 
 /** `children`: inherit-only entries count too (a folder's decide who may change the files we create in it). */
-function judge(sd: Sddl, what: string, rights: number, children: boolean, self: string | undefined, lets: string): Verdict {
+function judge(
+  sd: Sddl,
+  what: string,
+  rights: number,
+  children: boolean,
+  self: string | undefined,
+  lets: string,
+): Verdict {
   if (sd.owner === undefined) return { ok: false, why: `${what} has no owner` };
-  if (!trusted(sd.owner, self)) return { ok: false, why: `${what} is owned by ${sd.owner}, not by SYSTEM, Administrators or ${self ?? 'this account'}` };
+  if (!trusted(sd.owner, self))
+    return {
+      ok: false,
+      why: `${what} is owned by ${sd.owner}, not by SYSTEM, Administrators or ${self ?? 'this account'}`,
+    };
   if (!sd.dacl) return { ok: false, why: `${what} has no DACL: everyone has full access` };
   for (const ace of sd.dacl.aces) {
     if (!isAllow(ace) || (ace.rights & rights) === 0 || trusted(ace.sid, self)) continue;
@@ -195,7 +207,8 @@ export function folderAction(
   reparsePoint: boolean,
   self?: string,
 ): { action: 'ok' } | { action: 'protect' | 'refuse'; why: string } {
-  if (reparsePoint) return { action: 'refuse', why: `the folder ${folder} is a reparse point (junction or symbolic link)` };
+  if (reparsePoint)
+    return { action: 'refuse', why: `the folder ${folder} is a reparse point (junction or symbolic link)` };
   const verdict = judgeFolder(sd, folder, self);
   if (verdict.ok) return { action: 'ok' };
   if (sd.owner !== undefined && trusted(sd.owner, self)) return { action: 'protect', why: verdict.why };

@@ -46,13 +46,21 @@ function api(): Win32 {
   const k32 = koffi.load('kernel32.dll');
   const adv = koffi.load('advapi32.dll');
   // Plain C types only: koffi's type names are process-global and the HCN binding has its own.
-  koffi.struct('NatCniSecurityAttributes', { nLength: 'uint32_t', lpSecurityDescriptor: 'void *', bInheritHandle: 'int' });
+  koffi.struct('NatCniSecurityAttributes', {
+    nLength: 'uint32_t',
+    lpSecurityDescriptor: 'void *',
+    bInheritHandle: 'int',
+  });
   win32 = {
     koffi,
     GetSystemDirectoryW: k32.func('uint32_t __stdcall GetSystemDirectoryW(_Out_ char16_t *buf, uint32_t size)'),
     GetFileAttributesW: k32.func('uint32_t __stdcall GetFileAttributesW(const char16_t *path)'),
-    CreateDirectoryW: k32.func('int __stdcall CreateDirectoryW(const char16_t *path, const NatCniSecurityAttributes *sa)'),
-    CreateMutexW: k32.func('void * __stdcall CreateMutexW(const NatCniSecurityAttributes *sa, int initialOwner, const char16_t *name)'),
+    CreateDirectoryW: k32.func(
+      'int __stdcall CreateDirectoryW(const char16_t *path, const NatCniSecurityAttributes *sa)',
+    ),
+    CreateMutexW: k32.func(
+      'void * __stdcall CreateMutexW(const NatCniSecurityAttributes *sa, int initialOwner, const char16_t *name)',
+    ),
     GetLastError: k32.func('uint32_t __stdcall GetLastError()'),
     LocalFree: k32.func('void * __stdcall LocalFree(void *p)'),
     ConvertStringSecurityDescriptorToSecurityDescriptorW: adv.func(
@@ -75,7 +83,9 @@ function api(): Win32 {
     ),
     GetCurrentProcess: k32.func('void * __stdcall GetCurrentProcess()'),
     OpenProcessToken: adv.func('int __stdcall OpenProcessToken(void *process, uint32_t access, _Out_ void **token)'),
-    GetTokenInformation: adv.func('int __stdcall GetTokenInformation(void *token, int cls, void *buf, uint32_t len, _Out_ uint32_t *needed)'),
+    GetTokenInformation: adv.func(
+      'int __stdcall GetTokenInformation(void *token, int cls, void *buf, uint32_t len, _Out_ uint32_t *needed)',
+    ),
     ConvertSidToStringSidW: adv.func('int __stdcall ConvertSidToStringSidW(void *sid, _Out_ void **str)'),
     CloseHandle: k32.func('int __stdcall CloseHandle(void *h)'),
   };
@@ -91,7 +101,8 @@ export function processUserSid(): string {
   const TOKEN_QUERY = 0x8;
   const TOKEN_USER = 1;
   const token: unknown[] = [null];
-  if (!w.OpenProcessToken(w.GetCurrentProcess(), TOKEN_QUERY, token)) throw new Error(`OpenProcessToken failed (error ${w.GetLastError() as number})`);
+  if (!w.OpenProcessToken(w.GetCurrentProcess(), TOKEN_QUERY, token))
+    throw new Error(`OpenProcessToken failed (error ${w.GetLastError() as number})`);
   try {
     const buf = Buffer.alloc(256);
     if (!w.GetTokenInformation(token[0], TOKEN_USER, buf, buf.length, [0])) {
@@ -100,7 +111,8 @@ export function processUserSid(): string {
     // TOKEN_USER starts with SID_AND_ATTRIBUTES, whose first member is the PSID, pointing into buf
     // itself (koffi passes a Buffer given as `void *` by its address, without a copy).
     const out: unknown[] = [null];
-    if (!w.ConvertSidToStringSidW(buf.readBigUInt64LE(0), out)) throw new Error(`ConvertSidToStringSidW failed (error ${w.GetLastError() as number})`);
+    if (!w.ConvertSidToStringSidW(buf.readBigUInt64LE(0), out))
+      throw new Error(`ConvertSidToStringSidW failed (error ${w.GetLastError() as number})`);
     try {
       selfSid = w.koffi.decode(out[0], 'char16_t', -1) as string;
     } finally {
@@ -139,7 +151,9 @@ function withDescriptor<T>(sddl: string, use: (sd: unknown) => T): T {
   const w = api();
   const sd: unknown[] = [null];
   if (!w.ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, sd, [0])) {
-    throw new Error(`ConvertStringSecurityDescriptorToSecurityDescriptorW(${sddl}) failed (error ${w.GetLastError() as number})`);
+    throw new Error(
+      `ConvertStringSecurityDescriptorToSecurityDescriptorW(${sddl}) failed (error ${w.GetLastError() as number})`,
+    );
   }
   try {
     return use(sd[0]);
@@ -151,8 +165,18 @@ function withDescriptor<T>(sddl: string, use: (sd: unknown) => T): T {
 function toSddl(sd: unknown): string {
   const w = api();
   const out: unknown[] = [null];
-  if (!w.ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, out, [0])) {
-    throw new Error(`ConvertSecurityDescriptorToStringSecurityDescriptorW failed (error ${w.GetLastError() as number})`);
+  if (
+    !w.ConvertSecurityDescriptorToStringSecurityDescriptorW(
+      sd,
+      SDDL_REVISION_1,
+      OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+      out,
+      [0],
+    )
+  ) {
+    throw new Error(
+      `ConvertSecurityDescriptorToStringSecurityDescriptorW failed (error ${w.GetLastError() as number})`,
+    );
   }
   try {
     return w.koffi.decode(out[0], 'char16_t', -1) as string;
@@ -177,14 +201,20 @@ function querySddl(get: (sd: unknown[]) => number, what: string): string {
 export function fileSddl(path: string): string {
   const w = api();
   const info = OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
-  return querySddl((sd) => w.GetNamedSecurityInfoW(path, SE_FILE_OBJECT, info, [null], [null], [null], [null], sd) as number, path);
+  return querySddl(
+    (sd) => w.GetNamedSecurityInfoW(path, SE_FILE_OBJECT, info, [null], [null], [null], [null], sd) as number,
+    path,
+  );
 }
 
 /** The owner and DACL of a kernel object (our mutex), as SDDL. */
 export function handleSddl(handle: unknown, what: string): string {
   const w = api();
   const info = OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION;
-  return querySddl((sd) => w.GetSecurityInfo(handle, SE_KERNEL_OBJECT, info, [null], [null], [null], [null], sd) as number, what);
+  return querySddl(
+    (sd) => w.GetSecurityInfo(handle, SE_KERNEL_OBJECT, info, [null], [null], [null], [null], sd) as number,
+    what,
+  );
 }
 
 /** undefined when the path does not exist. */
@@ -200,7 +230,15 @@ function protect(path: string, sddl: string): void {
     const present = [0];
     const dacl: unknown[] = [null];
     if (!w.GetSecurityDescriptorDacl(sd, present, dacl, [0]) || !present[0]) throw new Error(`no DACL in ${sddl}`);
-    const err = w.SetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, null, null, dacl[0], null) as number;
+    const err = w.SetNamedSecurityInfoW(
+      path,
+      SE_FILE_OBJECT,
+      DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+      null,
+      null,
+      dacl[0],
+      null,
+    ) as number;
     if (err !== 0) throw new UntrustedObjectError(`cannot set the protected DACL of ${path} (error ${err})`);
   });
 }
@@ -222,13 +260,21 @@ export function ensureProtectedFolder(path: string): void {
     // Lost a race with another plugin process (or someone else): what is there is judged below.
     if (attrs === undefined) throw new UntrustedObjectError(`cannot create the folder ${path} (error ${error})`);
   }
-  if (attrs === undefined || (attrs & FILE_ATTRIBUTE_DIRECTORY) === 0) throw new UntrustedObjectError(`${path} is not a folder`);
-  const decision = folderAction(parseSddl(fileSddl(path)), path, (attrs & FILE_ATTRIBUTE_REPARSE_POINT) !== 0, processUserSid());
-  if (decision.action === 'refuse') throw new UntrustedObjectError(`${decision.why}; remove it (an administrator) so that nat-cni can create it`);
+  if (attrs === undefined || (attrs & FILE_ATTRIBUTE_DIRECTORY) === 0)
+    throw new UntrustedObjectError(`${path} is not a folder`);
+  const decision = folderAction(
+    parseSddl(fileSddl(path)),
+    path,
+    (attrs & FILE_ATTRIBUTE_REPARSE_POINT) !== 0,
+    processUserSid(),
+  );
+  if (decision.action === 'refuse')
+    throw new UntrustedObjectError(`${decision.why}; remove it (an administrator) so that nat-cni can create it`);
   if (decision.action === 'protect') {
     protect(path, FOLDER_SDDL);
     const after = folderAction(parseSddl(fileSddl(path)), path, false, processUserSid());
-    if (after.action !== 'ok') throw new UntrustedObjectError(`${path}: still untrusted after setting its DACL: ${after.why}`);
+    if (after.action !== 'ok')
+      throw new UntrustedObjectError(`${path}: still untrusted after setting its DACL: ${after.why}`);
   }
 }
 
@@ -246,11 +292,15 @@ export function existingFolderAction(path: string): ReturnType<typeof folderActi
  */
 export function createTrustedMutex(name: string): unknown {
   const w = api();
-  const handle = withDescriptor(MUTEX_SDDL, (sd) => w.CreateMutexW({ nLength: 24, lpSecurityDescriptor: sd, bInheritHandle: 0 }, 0, name));
+  const handle = withDescriptor(MUTEX_SDDL, (sd) =>
+    w.CreateMutexW({ nLength: 24, lpSecurityDescriptor: sd, bInheritHandle: 0 }, 0, name),
+  );
   if (isNull(handle)) {
     const err = w.GetLastError() as number;
     if (err === ERROR_ACCESS_DENIED) {
-      throw new UntrustedObjectError(`the mutex ${name} exists and its security descriptor denies us access: another account created it first`);
+      throw new UntrustedObjectError(
+        `the mutex ${name} exists and its security descriptor denies us access: another account created it first`,
+      );
     }
     throw new Error(`CreateMutexW(${name}) failed with error ${err}`);
   }

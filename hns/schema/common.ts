@@ -21,14 +21,20 @@ export const Uint32 = z.number().int().min(0).max(0xffffffff);
  * whether HNS folds case in enum values is not known, and a strict reader keeps clients honest [I].
  */
 export function hnsEnum<const T extends readonly [string, ...string[]]>(names: T) {
-  return z.union([z.enum(names), z.number().int().min(0).max(names.length - 1)]).transform(
-    (v): T[number] => (typeof v === 'number' ? (names[v] as T[number]) : v),
-  );
+  return z
+    .union([
+      z.enum(names),
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(names.length - 1),
+    ])
+    .transform((v): T[number] => (typeof v === 'number' ? (names[v] as T[number]) : v));
 }
 
 /** An hnsEnum whose zero value (the first name) is what a missing key means. */
 export const hnsEnumOrZero = <const T extends readonly [string, ...string[]]>(names: T) =>
-  
   // The cast only bridges zod's NoUndefined<Awaited<...>> over a generic T; names[0] is a T[number].
   hnsEnum(names).default(names[0] as never);
 

@@ -6,14 +6,33 @@
 import * as z from 'zod';
 import { ciObject } from '../../spec/keys';
 import {
-  Dns, Guid, Health, IpConfig, Ipam, MacPool, Route, SchemaVersion, Uint32, hnsEnum, hnsEnumOrZero,
+  Dns,
+  Guid,
+  Health,
+  IpConfig,
+  Ipam,
+  MacPool,
+  Route,
+  SchemaVersion,
+  Uint32,
+  hnsEnum,
+  hnsEnumOrZero,
 } from './common';
 import { EndpointPolicy, NetworkPolicy } from './policies';
 
 /** NetworkMode, in schema order (NAT is 0, hence omitted on output). */
 export const NetworkMode = [
-  'NAT', 'ICS', 'Transparent', 'L2Bridge', 'L2Tunnel', 'Overlay', 'Private', 'Internal', 'Mirrored',
-  'Infiniband', 'ConstrainedICS',
+  'NAT',
+  'ICS',
+  'Transparent',
+  'L2Bridge',
+  'L2Tunnel',
+  'Overlay',
+  'Private',
+  'Internal',
+  'Mirrored',
+  'Infiniband',
+  'ConstrainedICS',
 ] as const;
 export type NetworkMode = (typeof NetworkMode)[number];
 

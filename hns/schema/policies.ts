@@ -13,7 +13,9 @@ const PROTOCOL_BY_NAME: Record<string, number> = Protocol;
 /** A protocol as a number (what hcsshim sends) or a schema name ("TCP"), read as the number. */
 export const ProtocolNumber = z.union([
   Uint32,
-  z.enum(Object.keys(Protocol) as [keyof typeof Protocol, ...(keyof typeof Protocol)[]]).transform((n) => PROTOCOL_BY_NAME[n] ?? 0),
+  z
+    .enum(Object.keys(Protocol) as [keyof typeof Protocol, ...(keyof typeof Protocol)[]])
+    .transform((n) => PROTOCOL_BY_NAME[n] ?? 0),
 ]);
 
 /** NatFlags (hcsshim `NatFlags*` = iota): IPv6 came with schema 2.8 / dual stack. */
@@ -68,16 +70,42 @@ export type NetAdapterNameSettings = z.infer<typeof NetAdapterNameSettings>;
 
 /** Every endpoint policy type HNS knows (HNS schema EndpointPolicyType, learn.microsoft.com/virtualization/api/hcn/HNS_Schema; hcsshim hcn/hcnpolicy.go). */
 export const ENDPOINT_POLICY_TYPES = [
-  'PortMapping', 'ACL', 'QOS', 'L2Driver', 'OutBoundNAT', 'SDNRoute', 'L4Proxy', 'L4WFPPROXY',
-  'ProviderAddress', 'PortName', 'EncapOverhead', 'InterfaceConstraint', 'Encryption', 'VLAN',
-  'InterfaceParameters', 'Iov', 'TierAcl', 'Firewall',
+  'PortMapping',
+  'ACL',
+  'QOS',
+  'L2Driver',
+  'OutBoundNAT',
+  'SDNRoute',
+  'L4Proxy',
+  'L4WFPPROXY',
+  'ProviderAddress',
+  'PortName',
+  'EncapOverhead',
+  'InterfaceConstraint',
+  'Encryption',
+  'VLAN',
+  'InterfaceParameters',
+  'Iov',
+  'TierAcl',
+  'Firewall',
 ] as const;
 
 /** Every network policy type HNS knows (HNS schema NetworkPolicyType; hcsshim hcn/hcnpolicy.go). */
 export const NETWORK_POLICY_TYPES = [
-  'NetAdapterName', 'SourceMacAddress', 'InterfaceConstraint', 'ProviderAddress', 'VSwitchExtension',
-  'DrMacAddress', 'AutomaticDNS', 'RemoteSubnetRoute', 'VxlanPort', 'HostRoute', 'SetPolicy', 'L4Proxy',
-  'LayerConstraint', 'NetworkACL',
+  'NetAdapterName',
+  'SourceMacAddress',
+  'InterfaceConstraint',
+  'ProviderAddress',
+  'VSwitchExtension',
+  'DrMacAddress',
+  'AutomaticDNS',
+  'RemoteSubnetRoute',
+  'VxlanPort',
+  'HostRoute',
+  'SetPolicy',
+  'L4Proxy',
+  'LayerConstraint',
+  'NetworkACL',
 ] as const;
 
 const typed = <T extends string, S extends z.ZodType>(type: T, settings: S) =>

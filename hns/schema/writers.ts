@@ -23,35 +23,101 @@ function ordered(src: object | undefined, fields: readonly Field[]): Obj {
   for (const [key, omitEmpty, write] of fields) {
     const v = s[key];
     if (omitEmpty && isEmpty(v)) continue;
-    out[key] = write ? (write as (x: unknown) => unknown)(v) : v ?? null;
+    out[key] = write ? (write as (x: unknown) => unknown)(v) : (v ?? null);
   }
   return out;
 }
 
-const list = <T>(write: (x: T) => unknown) => (v: readonly T[] | undefined) => (v ?? []).map(write);
+const list =
+  <T>(write: (x: T) => unknown) =>
+  (v: readonly T[] | undefined) =>
+    (v ?? []).map(write);
 
-export const schemaVersionObject = (v: SchemaVersion | undefined) => ordered(v ?? V2_SCHEMA, [['Major', false], ['Minor', false]]);
-export const routeObject = (r: Route) => ordered(r, [['NextHop', true], ['DestinationPrefix', true], ['Metric', true]]);
+export const schemaVersionObject = (v: SchemaVersion | undefined) =>
+  ordered(v ?? V2_SCHEMA, [
+    ['Major', false],
+    ['Minor', false],
+  ]);
+export const routeObject = (r: Route) =>
+  ordered(r, [
+    ['NextHop', true],
+    ['DestinationPrefix', true],
+    ['Metric', true],
+  ]);
 export const dnsObject = (d: Dns | undefined) =>
-  ordered(d, [['Domain', true], ['Search', true], ['ServerList', true], ['Options', true]]);
+  ordered(d, [
+    ['Domain', true],
+    ['Search', true],
+    ['ServerList', true],
+    ['Options', true],
+  ]);
 export const macPoolObject = (m: MacPool | undefined) =>
-  ordered(m, [['Ranges', true, list((r: Obj) => ordered(r, [['StartMacAddress', true], ['EndMacAddress', true]]))]]);
+  ordered(m, [
+    [
+      'Ranges',
+      true,
+      list((r: Obj) =>
+        ordered(r, [
+          ['StartMacAddress', true],
+          ['EndMacAddress', true],
+        ]),
+      ),
+    ],
+  ]);
 export const subnetObject = (s: Subnet) =>
-  ordered(s, [['IpAddressPrefix', true], ['Policies', true], ['Routes', true, list(routeObject)], ['Flags', true]]);
-export const ipamObject = (i: Ipam) => ordered(i, [['Type', true], ['Subnets', true, list(subnetObject)]]);
-export const ipConfigObject = (c: IpConfig) => ordered(c, [['IpAddress', true], ['PrefixLength', true], ['IpSubnetId', true]]);
+  ordered(s, [
+    ['IpAddressPrefix', true],
+    ['Policies', true],
+    ['Routes', true, list(routeObject)],
+    ['Flags', true],
+  ]);
+export const ipamObject = (i: Ipam) =>
+  ordered(i, [
+    ['Type', true],
+    ['Subnets', true, list(subnetObject)],
+  ]);
+export const ipConfigObject = (c: IpConfig) =>
+  ordered(c, [
+    ['IpAddress', true],
+    ['PrefixLength', true],
+    ['IpSubnetId', true],
+  ]);
 /** hcsshim's Health struct marshals as `{"Extra":{}}` when empty. */
 const health = (h: unknown) => (h === undefined ? { Extra: {} } : h);
 
 /** Key order of the policy settings hcsshim builds; other policy types are written as given. */
 const SETTINGS_FIELDS: Record<string, readonly Field[]> = {
-  PortMapping: [['Protocol', true], ['InternalPort', true], ['ExternalPort', true], ['VIP', true], ['Flags', true]],
-  ACL: [
-    ['Id', true], ['Protocols', true], ['Action', false], ['Direction', false], ['LocalAddresses', true],
-    ['RemoteAddresses', true], ['LocalPorts', true], ['RemotePorts', true], ['RuleType', true], ['Priority', true],
+  PortMapping: [
+    ['Protocol', true],
+    ['InternalPort', true],
+    ['ExternalPort', true],
+    ['VIP', true],
+    ['Flags', true],
   ],
-  OutBoundNAT: [['VirtualIP', true], ['Exceptions', true], ['Destinations', true], ['Flags', true], ['MaxPortPoolUsage', true]],
-  SDNRoute: [['DestinationPrefix', true], ['NextHop', true], ['NeedEncap', true]],
+  ACL: [
+    ['Id', true],
+    ['Protocols', true],
+    ['Action', false],
+    ['Direction', false],
+    ['LocalAddresses', true],
+    ['RemoteAddresses', true],
+    ['LocalPorts', true],
+    ['RemotePorts', true],
+    ['RuleType', true],
+    ['Priority', true],
+  ],
+  OutBoundNAT: [
+    ['VirtualIP', true],
+    ['Exceptions', true],
+    ['Destinations', true],
+    ['Flags', true],
+    ['MaxPortPoolUsage', true],
+  ],
+  SDNRoute: [
+    ['DestinationPrefix', true],
+    ['NextHop', true],
+    ['NeedEncap', true],
+  ],
   NetAdapterName: [['NetworkAdapterName', false]],
 };
 
@@ -60,15 +126,25 @@ export type PolicyInput = { Type: string; Settings?: unknown };
 export function policyObject(p: PolicyInput): Obj {
   const fields = SETTINGS_FIELDS[p.Type];
   const settings = fields && p.Settings !== undefined ? ordered(p.Settings as Obj, fields) : p.Settings;
-  return ordered({ Type: p.Type, Settings: settings }, [['Type', false], ['Settings', true]]);
+  return ordered({ Type: p.Type, Settings: settings }, [
+    ['Type', false],
+    ['Settings', true],
+  ]);
 }
 
 export type NetworkRequest = Partial<Omit<HostComputeNetwork, 'Policies'>> & { Policies?: PolicyInput[] };
 
 export function networkRequestObject(n: NetworkRequest): Obj {
   return ordered(n, [
-    ['ID', true], ['Name', true], ['Type', true], ['Policies', true, list(policyObject)], ['MacPool', false, macPoolObject],
-    ['Dns', false, dnsObject], ['Ipams', true, list(ipamObject)], ['Flags', true], ['Health', false, health],
+    ['ID', true],
+    ['Name', true],
+    ['Type', true],
+    ['Policies', true, list(policyObject)],
+    ['MacPool', false, macPoolObject],
+    ['Dns', false, dnsObject],
+    ['Ipams', true, list(ipamObject)],
+    ['Flags', true],
+    ['Health', false, health],
     ['SchemaVersion', false, schemaVersionObject],
   ]);
 }
@@ -77,9 +153,17 @@ export type EndpointRequest = Partial<Omit<HostComputeEndpoint, 'Policies'>> & {
 
 export function endpointRequestObject(e: EndpointRequest): Obj {
   return ordered(e, [
-    ['ID', true], ['Name', true], ['HostComputeNetwork', true], ['HostComputeNamespace', true],
-    ['Policies', true, list(policyObject)], ['IpConfigurations', true, list(ipConfigObject)], ['Dns', false, dnsObject],
-    ['Routes', true, list(routeObject)], ['MacAddress', true], ['Flags', true], ['Health', false, health],
+    ['ID', true],
+    ['Name', true],
+    ['HostComputeNetwork', true],
+    ['HostComputeNamespace', true],
+    ['Policies', true, list(policyObject)],
+    ['IpConfigurations', true, list(ipConfigObject)],
+    ['Dns', false, dnsObject],
+    ['Routes', true, list(routeObject)],
+    ['MacAddress', true],
+    ['Flags', true],
+    ['Health', false, health],
     ['SchemaVersion', false, schemaVersionObject],
   ]);
 }
@@ -89,7 +173,11 @@ export type NamespaceRequest = Partial<HostComputeNamespace>;
 /** containerd sends SchemaVersion 0.0 (`{"SchemaVersion":{"Major":0,"Minor":0}}`); hcsshim's NewNamespace 2.0. */
 export function namespaceRequestObject(n: NamespaceRequest): Obj {
   return ordered(n, [
-    ['ID', true], ['NamespaceId', true], ['Type', true], ['Resources', true], ['SchemaVersion', false, schemaVersionObject],
+    ['ID', true],
+    ['NamespaceId', true],
+    ['Type', true],
+    ['Resources', true],
+    ['SchemaVersion', false, schemaVersionObject],
   ]);
 }
 
@@ -98,11 +186,17 @@ export const writeEndpointRequest = (e: EndpointRequest): string => JSON.stringi
 export const writeNamespaceRequest = (n: NamespaceRequest): string => JSON.stringify(namespaceRequestObject(n));
 
 /** `{"SchemaVersion":{"Major":2,"Minor":0}}`, plus `Flags` and a double-encoded `Filter` when given. */
-export function writeQuery(opts: { filter?: Record<string, unknown>; flags?: number; schemaVersion?: SchemaVersion } = {}): string {
+export function writeQuery(
+  opts: { filter?: Record<string, unknown>; flags?: number; schemaVersion?: SchemaVersion } = {},
+): string {
   return JSON.stringify(
     ordered(
       { SchemaVersion: opts.schemaVersion, Flags: opts.flags, Filter: opts.filter && JSON.stringify(opts.filter) },
-      [['SchemaVersion', false, schemaVersionObject], ['Flags', true], ['Filter', true]],
+      [
+        ['SchemaVersion', false, schemaVersionObject],
+        ['Flags', true],
+        ['Filter', true],
+      ],
     ),
   );
 }

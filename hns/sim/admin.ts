@@ -12,7 +12,16 @@ import { withLock } from '../lockfile';
 import { ensureDefaultNamespace } from './model/namespace';
 import { renderEndpoint, renderNamespace, renderNetwork } from './model/render';
 import { type SimSettings, applySetting } from './settings';
-import { type SimState, commitState, forgetObjects, initialState, loadBook, loadSettings, loadState, openState } from './state';
+import {
+  type SimState,
+  commitState,
+  forgetObjects,
+  initialState,
+  loadBook,
+  loadSettings,
+  loadState,
+  openState,
+} from './state';
 
 /**
  * Run `fn` on the state under the lock and save it; `objects` says whether `fn` may change objects

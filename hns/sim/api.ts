@@ -34,8 +34,9 @@ export function createSimApi(stateDir: string, options: SimApiOptions = {}): Hcn
     if (disposed) throw new Error('the simulator api was disposed');
     const r = core.invoke(fn, args);
     if (r.hang) hangForever();
-    const record = fn.startsWith('HcnClose') || fn === 'HNSCall' ? null : r.outs[r.outs.length - 1] ?? null;
-    if ((r.hresult | 0) < 0 || (record !== null && record !== '')) throw new HnsError(fn, r.hresult, record ?? undefined);
+    const record = fn.startsWith('HcnClose') || fn === 'HNSCall' ? null : (r.outs[r.outs.length - 1] ?? null);
+    if ((r.hresult | 0) < 0 || (record !== null && record !== ''))
+      throw new HnsError(fn, r.hresult, record ?? undefined);
     return r.outs;
   }
 
@@ -55,12 +56,19 @@ export function createSimApi(stateDir: string, options: SimApiOptions = {}): Hcn
   }
 
   return {
-    network: { ...family('network'), create: (id, settings) => toHandle(call('HcnCreateNetwork', [id, settings])[0] ?? null) },
+    network: {
+      ...family('network'),
+      create: (id, settings) => toHandle(call('HcnCreateNetwork', [id, settings])[0] ?? null),
+    },
     endpoint: {
       ...family('endpoint'),
-      create: (network, id, settings) => toHandle(call('HcnCreateEndpoint', [fromHandle(network), id, settings])[0] ?? null),
+      create: (network, id, settings) =>
+        toHandle(call('HcnCreateEndpoint', [fromHandle(network), id, settings])[0] ?? null),
     },
-    namespace: { ...family('namespace'), create: (id, settings) => toHandle(call('HcnCreateNamespace', [id, settings])[0] ?? null) },
+    namespace: {
+      ...family('namespace'),
+      create: (id, settings) => toHandle(call('HcnCreateNamespace', [id, settings])[0] ?? null),
+    },
     hnsCall: (method, path, request) => call('HNSCall', [method, path, request])[0] ?? '',
     dispose: () => {
       disposed = true;

@@ -6,7 +6,16 @@ import fs from 'node:fs';
 import { isHnsError } from '../errors';
 import { parseGuid } from '../guid';
 import {
-  addFault, callCounts, clearFaults, createNamespaceLikeContainerd, dumpState, listFaults, readState, removeEndpointLikeAnOperator, resetState, setSetting,
+  addFault,
+  callCounts,
+  clearFaults,
+  createNamespaceLikeContainerd,
+  dumpState,
+  listFaults,
+  readState,
+  removeEndpointLikeAnOperator,
+  resetState,
+  setSetting,
 } from './admin';
 import type { FaultSpec } from './faults';
 import { startSimServer } from './server';
@@ -65,7 +74,8 @@ function parseNumber(v: string, what: string): number {
 
 function parseListen(v: string): { host: string; port: number } {
   const m = /^(.*):(\d{1,5})$/.exec(v);
-  if (!m || m[1] === undefined || m[2] === undefined || Number(m[2]) > 65535) throw new UsageError(`--listen wants HOST:PORT, got ${JSON.stringify(v)}`);
+  if (!m || m[1] === undefined || m[2] === undefined || Number(m[2]) > 65535)
+    throw new UsageError(`--listen wants HOST:PORT, got ${JSON.stringify(v)}`);
   return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
 }
 

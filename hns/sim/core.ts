@@ -12,7 +12,13 @@ import { LockTimeoutError, withLock } from '../lockfile';
 import { createEndpoint, deleteEndpoint, findEndpoint, modifyEndpoint } from './model/endpoint';
 import { enumerateEndpoints, enumerateNamespaces, enumerateNetworks, parseQuery } from './model/enumerate';
 import { SimFailure, fail } from './model/failure';
-import { createNamespace, deleteNamespace, ensureDefaultNamespace, findNamespace, modifyNamespace } from './model/namespace';
+import {
+  createNamespace,
+  deleteNamespace,
+  ensureDefaultNamespace,
+  findNamespace,
+  modifyNamespace,
+} from './model/namespace';
 import { createNetwork, deleteNetwork, findNetwork, modifyNetwork } from './model/network';
 import { endpointIdText, renderEndpoint, renderNamespace, renderNetwork } from './model/render';
 import { hnsCall } from './model/v1';
@@ -84,10 +90,26 @@ const query = (c: Ctx, i: number, render: () => object): string => {
 
 const SPECS: Record<string, Spec> = {
   HcnEnumerateNetworks: { args: ['string'], out: 'result', run: (c) => enumerateNetworks(c.state, a(c, 0)) },
-  HcnCreateNetwork: { args: ['guid', 'string'], out: 'handle', run: (c) => c.handles.open('network', createNetwork(c.state, a(c, 0), a(c, 1))) },
-  HcnOpenNetwork: { args: ['guid'], out: 'handle', run: (c) => c.handles.open('network', findNetwork(c.state, a(c, 0)).id) },
-  HcnModifyNetwork: { args: ['handle:network', 'string'], out: 'record', run: (c) => modifyNetwork(c.state, net(c, 0).id, a(c, 1)) },
-  HcnQueryNetworkProperties: { args: ['handle:network', 'string'], out: 'result', run: (c) => query(c, 1, () => renderNetwork(c.state, net(c, 0))) },
+  HcnCreateNetwork: {
+    args: ['guid', 'string'],
+    out: 'handle',
+    run: (c) => c.handles.open('network', createNetwork(c.state, a(c, 0), a(c, 1))),
+  },
+  HcnOpenNetwork: {
+    args: ['guid'],
+    out: 'handle',
+    run: (c) => c.handles.open('network', findNetwork(c.state, a(c, 0)).id),
+  },
+  HcnModifyNetwork: {
+    args: ['handle:network', 'string'],
+    out: 'record',
+    run: (c) => modifyNetwork(c.state, net(c, 0).id, a(c, 1)),
+  },
+  HcnQueryNetworkProperties: {
+    args: ['handle:network', 'string'],
+    out: 'result',
+    run: (c) => query(c, 1, () => renderNetwork(c.state, net(c, 0))),
+  },
   HcnDeleteNetwork: { args: ['guid'], out: 'record', run: (c) => deleteNetwork(c.state, a(c, 0)) },
   HcnCloseNetwork: { args: ['handle:network'], out: 'none', run: (c) => c.handles.close(a(c, 0), 'network') },
 
@@ -97,9 +119,21 @@ const SPECS: Record<string, Spec> = {
     out: 'handle',
     run: (c) => c.handles.open('endpoint', createEndpoint(c.state, net(c, 0).id, a(c, 1), a(c, 2))),
   },
-  HcnOpenEndpoint: { args: ['guid'], out: 'handle', run: (c) => c.handles.open('endpoint', findEndpoint(c.state, a(c, 0)).id) },
-  HcnModifyEndpoint: { args: ['handle:endpoint', 'string'], out: 'record', run: (c) => modifyEndpoint(c.state, ep(c, 0).id, a(c, 1)) },
-  HcnQueryEndpointProperties: { args: ['handle:endpoint', 'string'], out: 'result', run: (c) => query(c, 1, () => renderEndpoint(c.state, ep(c, 0))) },
+  HcnOpenEndpoint: {
+    args: ['guid'],
+    out: 'handle',
+    run: (c) => c.handles.open('endpoint', findEndpoint(c.state, a(c, 0)).id),
+  },
+  HcnModifyEndpoint: {
+    args: ['handle:endpoint', 'string'],
+    out: 'record',
+    run: (c) => modifyEndpoint(c.state, ep(c, 0).id, a(c, 1)),
+  },
+  HcnQueryEndpointProperties: {
+    args: ['handle:endpoint', 'string'],
+    out: 'result',
+    run: (c) => query(c, 1, () => renderEndpoint(c.state, ep(c, 0))),
+  },
   HcnDeleteEndpoint: { args: ['guid'], out: 'record', run: (c) => deleteEndpoint(c.state, a(c, 0)) },
   HcnCloseEndpoint: { args: ['handle:endpoint'], out: 'none', run: (c) => c.handles.close(a(c, 0), 'endpoint') },
   /** Counters stay zero: no packets flow in a simulator. The stats keys are v1's [S hnsendpoint.go]. */
@@ -110,8 +144,14 @@ const SPECS: Record<string, Spec> = {
       query(c, 1, () => {
         const id = endpointIdText(c.state, ep(c, 0).id);
         return {
-          BytesReceived: 0, BytesSent: 0, DroppedPacketsIncoming: 0, DroppedPacketsOutgoing: 0, EndpointId: id,
-          InstanceId: id, PacketsReceived: 0, PacketsSent: 0,
+          BytesReceived: 0,
+          BytesSent: 0,
+          DroppedPacketsIncoming: 0,
+          DroppedPacketsOutgoing: 0,
+          EndpointId: id,
+          InstanceId: id,
+          PacketsReceived: 0,
+          PacketsSent: 0,
         };
       }),
   },
@@ -119,14 +159,30 @@ const SPECS: Record<string, Spec> = {
   HcnQueryEndpointAddresses: {
     args: ['handle:endpoint', 'string'],
     out: 'result',
-    run: (c) => query(c, 1, () => (renderEndpoint(c.state, ep(c, 0)).IpConfigurations as object)),
+    run: (c) => query(c, 1, () => renderEndpoint(c.state, ep(c, 0)).IpConfigurations as object),
   },
 
   HcnEnumerateNamespaces: { args: ['string'], out: 'result', run: (c) => enumerateNamespaces(c.state, a(c, 0)) },
-  HcnCreateNamespace: { args: ['guid', 'string'], out: 'handle', run: (c) => c.handles.open('namespace', createNamespace(c.state, a(c, 0), a(c, 1))) },
-  HcnOpenNamespace: { args: ['guid'], out: 'handle', run: (c) => c.handles.open('namespace', findNamespace(c.state, a(c, 0)).id) },
-  HcnModifyNamespace: { args: ['handle:namespace', 'string'], out: 'record', run: (c) => modifyNamespace(c.state, ns(c, 0).id, a(c, 1)) },
-  HcnQueryNamespaceProperties: { args: ['handle:namespace', 'string'], out: 'result', run: (c) => query(c, 1, () => renderNamespace(c.state, ns(c, 0))) },
+  HcnCreateNamespace: {
+    args: ['guid', 'string'],
+    out: 'handle',
+    run: (c) => c.handles.open('namespace', createNamespace(c.state, a(c, 0), a(c, 1))),
+  },
+  HcnOpenNamespace: {
+    args: ['guid'],
+    out: 'handle',
+    run: (c) => c.handles.open('namespace', findNamespace(c.state, a(c, 0)).id),
+  },
+  HcnModifyNamespace: {
+    args: ['handle:namespace', 'string'],
+    out: 'record',
+    run: (c) => modifyNamespace(c.state, ns(c, 0).id, a(c, 1)),
+  },
+  HcnQueryNamespaceProperties: {
+    args: ['handle:namespace', 'string'],
+    out: 'result',
+    run: (c) => query(c, 1, () => renderNamespace(c.state, ns(c, 0))),
+  },
   HcnDeleteNamespace: { args: ['guid'], out: 'record', run: (c) => deleteNamespace(c.state, a(c, 0)) },
   HcnCloseNamespace: { args: ['handle:namespace'], out: 'none', run: (c) => c.handles.close(a(c, 0), 'namespace') },
 
@@ -137,18 +193,29 @@ const SPECS: Record<string, Spec> = {
 const NOT_MODELLED: Record<string, OutShape> = {};
 for (const family of ['LoadBalancer', 'SdnRoute']) {
   Object.assign(NOT_MODELLED, {
-    [`HcnEnumerate${family}s`]: 'result', [`HcnCreate${family}`]: 'handle', [`HcnOpen${family}`]: 'handle',
-    [`HcnModify${family}`]: 'record', [`HcnQuery${family}Properties`]: 'result', [`HcnDelete${family}`]: 'record',
+    [`HcnEnumerate${family}s`]: 'result',
+    [`HcnCreate${family}`]: 'handle',
+    [`HcnOpen${family}`]: 'handle',
+    [`HcnModify${family}`]: 'record',
+    [`HcnQuery${family}Properties`]: 'result',
+    [`HcnDelete${family}`]: 'record',
     [`HcnClose${family}`]: 'none',
   });
 }
 Object.assign(NOT_MODELLED, {
-  HcnCreateGuestNetworkService: 'handle', HcnCloseGuestNetworkService: 'none', HcnModifyGuestNetworkService: 'record',
-  HcnDeleteGuestNetworkService: 'record', HcnReserveGuestNetworkServicePort: 'none',
-  HcnReserveGuestNetworkServicePortRange: 'none', HcnReleaseGuestNetworkServicePortReservationHandle: 'none',
-  HcnEnumerateGuestNetworkPortReservations: 'none', HcnFreeGuestNetworkPortReservations: 'none',
-  HcnRegisterServiceCallback: 'none', HcnUnregisterServiceCallback: 'none',
-  HcnRegisterGuestNetworkServiceCallback: 'none', HcnUnregisterGuestNetworkServiceCallback: 'none',
+  HcnCreateGuestNetworkService: 'handle',
+  HcnCloseGuestNetworkService: 'none',
+  HcnModifyGuestNetworkService: 'record',
+  HcnDeleteGuestNetworkService: 'record',
+  HcnReserveGuestNetworkServicePort: 'none',
+  HcnReserveGuestNetworkServicePortRange: 'none',
+  HcnReleaseGuestNetworkServicePortReservationHandle: 'none',
+  HcnEnumerateGuestNetworkPortReservations: 'none',
+  HcnFreeGuestNetworkPortReservations: 'none',
+  HcnRegisterServiceCallback: 'none',
+  HcnUnregisterServiceCallback: 'none',
+  HcnRegisterGuestNetworkServiceCallback: 'none',
+  HcnUnregisterGuestNetworkServiceCallback: 'none',
 } satisfies Record<string, OutShape>);
 
 export const SIMULATED_EXPORTS = Object.keys(SPECS);
@@ -170,7 +237,8 @@ function outs(shape: OutShape, ok: boolean, value: string | number | void, recor
 }
 
 function checkArgs(spec: Spec, args: readonly (string | null)[]): string[] {
-  if (args.length !== spec.args.length) fail('E_INVALIDARG', `expected ${spec.args.length} arguments, got ${args.length}`);
+  if (args.length !== spec.args.length)
+    fail('E_INVALIDARG', `expected ${spec.args.length} arguments, got ${args.length}`);
   return spec.args.map((kind, i) => {
     const v = args[i];
     if (v === null || v === undefined) return fail('E_POINTER', `argument ${i + 1} is NULL`);
@@ -187,7 +255,11 @@ export type SimCoreOptions = {
   logFile?: string;
 };
 
-export type SimCore = { invoke(fn: string, args: readonly (string | null)[]): CallResult; readonly handles: HandleTable; readonly stateDir: string };
+export type SimCore = {
+  invoke(fn: string, args: readonly (string | null)[]): CallResult;
+  readonly handles: HandleTable;
+  readonly stateDir: string;
+};
 
 export function createSimCore(stateDir: string, options: SimCoreOptions = {}): SimCore {
   const handles = new HandleTable();
@@ -217,7 +289,10 @@ export function createSimCore(stateDir: string, options: SimCoreOptions = {}): S
   function callLocked(state: SimState, fn: string, args: readonly (string | null)[]): CallResult {
     const spec = SPECS[fn];
     const shape = spec?.out ?? NOT_MODELLED[fn] ?? 'none';
-    const failure = (e: SimFailure): CallResult => ({ hresult: e.hresult, outs: outs(shape, false, undefined, errorRecordJson(e.hresult, e.detail)) });
+    const failure = (e: SimFailure): CallResult => ({
+      hresult: e.hresult,
+      outs: outs(shape, false, undefined, errorRecordJson(e.hresult, e.detail)),
+    });
     const defaultChanged = ensureDefault(state);
     let objectsChanged = defaultChanged;
     state.calls[fn] = (state.calls[fn] ?? 0) + 1;
@@ -242,7 +317,8 @@ export function createSimCore(stateDir: string, options: SimCoreOptions = {}): S
       let value: string | number | void = undefined;
       try {
         if (!spec) fail('E_NOTIMPL', NOT_MODELLED[fn] ? `${fn} is not simulated` : `unknown function ${fn}`);
-        if (fn !== 'HNSCall' && !hasFeature(state.settings, 'ApiV2')) fail('E_NOTIMPL', `the HCN v2 API needs HNS 9.2 (this is ${state.settings.hnsVersion})`);
+        if (fn !== 'HNSCall' && !hasFeature(state.settings, 'ApiV2'))
+          fail('E_NOTIMPL', `the HCN v2 API needs HNS 9.2 (this is ${state.settings.hnsVersion})`);
         const checked = checkArgs(spec, args);
         ran = true;
         value = spec.run({ state, args: checked, handles });
@@ -286,7 +362,18 @@ export function createSimCore(stateDir: string, options: SimCoreOptions = {}): S
       const log = options.logFile ?? settings?.requestLog ?? undefined;
       if (log) {
         const shape = SPECS[fn]?.out ?? NOT_MODELLED[fn] ?? 'none';
-        appendRequestLog(log, requestLogLine(fn, SPECS[fn]?.args, args, shape, result.hresult, result.hang ? [] : result.outs, performance.now() - started));
+        appendRequestLog(
+          log,
+          requestLogLine(
+            fn,
+            SPECS[fn]?.args,
+            args,
+            shape,
+            result.hresult,
+            result.hang ? [] : result.outs,
+            performance.now() - started,
+          ),
+        );
       }
       options.onCall?.(fn, result.hresult);
       return result;

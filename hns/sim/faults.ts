@@ -38,9 +38,10 @@ export function makeFault(spec: FaultSpec, existing: readonly Fault[], calls: Re
   if (spec.hresult === undefined && spec.latencyMs === undefined && !spec.hang && spec.errorRecord === undefined) {
     throw new Error('a fault needs --hresult, --error-record, --latency-ms or --hang');
   }
-  if (spec.nth !== undefined && (!Number.isInteger(spec.nth) || spec.nth < 1)) throw new Error('--nth must be 1 or more');
+  if (spec.nth !== undefined && (!Number.isInteger(spec.nth) || spec.nth < 1))
+    throw new Error('--nth must be 1 or more');
   const id = existing.reduce((m, f) => Math.max(m, f.id), 0) + 1;
-  const base = spec.fn === '*' ? Object.values(calls).reduce((a, b) => a + b, 0) : calls[spec.fn] ?? 0;
+  const base = spec.fn === '*' ? Object.values(calls).reduce((a, b) => a + b, 0) : (calls[spec.fn] ?? 0);
   return Fault.parse({
     id,
     fn: spec.fn,

@@ -43,13 +43,21 @@ const asDocument = (text: string | null): unknown => {
 };
 
 const logged = (kind: string, value: string | null): LoggedValue => {
-  const document = kind === 'string' || kind === 'result' || kind === 'errorRecord' || kind === 'response' ? asDocument(value) : undefined;
+  const document =
+    kind === 'string' || kind === 'result' || kind === 'errorRecord' || kind === 'response'
+      ? asDocument(value)
+      : undefined;
   return document === undefined ? { kind, value } : { kind, value, document };
 };
 
 export function requestLogLine(
-  fn: string, argKinds: readonly ArgKind[] | undefined, args: readonly (string | null)[], out: OutKind,
-  hresult: number, outs: readonly (string | null)[], ms: number,
+  fn: string,
+  argKinds: readonly ArgKind[] | undefined,
+  args: readonly (string | null)[],
+  out: OutKind,
+  hresult: number,
+  outs: readonly (string | null)[],
+  ms: number,
 ): RequestLogLine {
   return {
     time: new Date().toISOString(),

@@ -12,7 +12,11 @@ export type SimServer = { host: string; port: number; close(): Promise<void> };
 /** Bodies larger than this are not HCN documents [I]; the connection is refused. */
 const MAX_REQUEST = 16 * 1024 * 1024;
 
-export function startSimServer(stateDir: string, listen: { host: string; port: number }, options: SimCoreOptions = {}): Promise<SimServer> {
+export function startSimServer(
+  stateDir: string,
+  listen: { host: string; port: number },
+  options: SimCoreOptions = {},
+): Promise<SimServer> {
   const core = createSimCore(stateDir, options);
   const sockets = new Set<net.Socket>();
 

@@ -33,7 +33,10 @@ export const SimSettings = z.object({
   /** The Windows release this HNS belongs to; setting it sets `hnsVersion` (HOST_PROFILES). */
   host: z.enum([...(Object.keys(HOST_PROFILES) as HostProfile[]), 'custom']).default('ws2022'),
   /** HNS service version "Major.Minor" (the default is ws2022's); setting it by hand makes `host` custom. */
-  hnsVersion: z.string().regex(/^\d+\.\d+$/).default('13.3'),
+  hnsVersion: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .default('13.3'),
 
   /** GUID letter case HNS writes (Get-HnsEndpoint in microsoft/Windows-Containers#563): v2 network and endpoint IDs lowercase [O]. */
   networkIdCase: Case.default('lower'),
@@ -98,7 +101,14 @@ export const SimSettings = z.object({
   /** Enumerate filters on a key HNS has no such property for: nothing matches [I]. */
   unknownFilterKey: z.enum(['matchNone', 'ignore']).default('matchNone'),
   /** Host DNS injected into endpoints created without Dns [O hcsshim#2369]; none by default. */
-  hostDns: z.object({ ServerList: z.array(z.string()).optional(), Search: z.array(z.string()).optional(), Domain: z.string().optional() }).nullable().default(null),
+  hostDns: z
+    .object({
+      ServerList: z.array(z.string()).optional(),
+      Search: z.array(z.string()).optional(),
+      Domain: z.string().optional(),
+    })
+    .nullable()
+    .default(null),
   /** The pre-existing default host namespace (HostDefault, compartment 1) [O calico#8465]. */
   defaultNamespace: z.boolean().default(true),
   /** Deleting that host default namespace: refused with E_ACCESSDENIED [I]; created ones of any Type go. */
@@ -129,7 +139,9 @@ const cmp = (a: HnsVersion, b: HnsVersion): number => a.major - b.major || a.min
 
 /** hcsshim's isFeatureInRange: inclusive [min, max] ranges, Major then Minor; max undefined = open. */
 export function inRanges(v: HnsVersion, ranges: readonly (readonly [string, string?])[]): boolean {
-  return ranges.some(([min, max]) => cmp(v, parseVersion(min)) >= 0 && (max === undefined || cmp(v, parseVersion(max)) <= 0));
+  return ranges.some(
+    ([min, max]) => cmp(v, parseVersion(min)) >= 0 && (max === undefined || cmp(v, parseVersion(max)) <= 0),
+  );
 }
 
 /** Feature ranges from hcsshim `hcn/hcnglobals.go` (the VersionRanges variables). 9.max is written 9.65535. */
@@ -167,7 +179,8 @@ export function applySetting(current: SimSettings, key: string, raw: string): Si
   if (key === 'hnsVersion' && typeof value === 'number') value = raw;
   const patch: Record<string, unknown> = { [key]: value };
   // A profile brings its version; a version set by hand is no named release any more.
-  if (key === 'host' && typeof value === 'string' && Object.hasOwn(HOST_PROFILES, value)) patch.hnsVersion = HOST_PROFILES[value as HostProfile];
+  if (key === 'host' && typeof value === 'string' && Object.hasOwn(HOST_PROFILES, value))
+    patch.hnsVersion = HOST_PROFILES[value as HostProfile];
   if (key === 'hnsVersion' && current.host !== 'custom' && value !== HOST_PROFILES[current.host]) patch.host = 'custom';
   const next = SimSettings.safeParse({ ...current, ...patch });
   if (!next.success) throw new Error(`invalid value for ${key}: ${next.error.issues.map((i) => i.message).join('; ')}`);

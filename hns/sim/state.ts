@@ -21,7 +21,18 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
-import { Dns, EndpointPolicy, IpConfig, Ipam, MacPool, NamespaceType, NetworkMode, NetworkPolicy, Route, SchemaVersion } from '../schema';
+import {
+  Dns,
+  EndpointPolicy,
+  IpConfig,
+  Ipam,
+  MacPool,
+  NamespaceType,
+  NetworkMode,
+  NetworkPolicy,
+  Route,
+  SchemaVersion,
+} from '../schema';
 import { SimSettings } from './settings';
 import { Fault } from './faults';
 
@@ -126,7 +137,10 @@ function readMeta(dir: string): Meta | undefined {
   const text = readText(file);
   if (text === undefined) return undefined;
   const raw = JSON.parse(text) as Meta;
-  if (raw?.format !== 2) throw new Error(`${file} is not a simulator state (format ${String(raw?.format)}); run \`hns-sim --state ${dir} reset --all\``);
+  if (raw?.format !== 2)
+    throw new Error(
+      `${file} is not a simulator state (format ${String(raw?.format)}); run \`hns-sim --state ${dir} reset --all\``,
+    );
   return { ...raw, settings: SimSettings.parse(raw.settings ?? {}) };
 }
 
@@ -135,7 +149,10 @@ function readLegacy(dir: string): SimState | undefined {
   const text = readText(file);
   if (text === undefined) return undefined;
   const raw = JSON.parse(text) as SimState;
-  if (raw?.format !== 1) throw new Error(`${file} is not a simulator state (format ${String(raw?.format)}); remove it or run \`hns-sim --state ${dir} reset --all\``);
+  if (raw?.format !== 1)
+    throw new Error(
+      `${file} is not a simulator state (format ${String(raw?.format)}); remove it or run \`hns-sim --state ${dir} reset --all\``,
+    );
   return { ...initialState(), ...raw, settings: SimSettings.parse(raw.settings ?? {}) };
 }
 
@@ -147,7 +164,14 @@ const readObjects = (dir: string, token: string): SimObjects | undefined => {
 
 const compose = (meta: Meta | undefined, objects: SimObjects): SimState => {
   const book: SimBook = meta ?? initialState();
-  return { format: 1, settings: book.settings, faults: book.faults, calls: book.calls, callLog: book.callLog, ...objects };
+  return {
+    format: 1,
+    settings: book.settings,
+    faults: book.faults,
+    calls: book.calls,
+    callLog: book.callLog,
+    ...objects,
+  };
 };
 
 /** The settings alone, without reading any object (the lock timeout is needed before the lock). */
@@ -198,14 +222,16 @@ export function openState(dir: string): SimState {
   let objects = hit && hit.token === token && token !== '' ? hit.objects : undefined;
   if (!objects) {
     objects = readObjects(dir, token);
-    if (!objects) throw new Error(`${path.join(dir, STATE_FILE)}: ${META} names a missing objects file; run \`hns-sim --state ${dir} reset --all\``);
+    if (!objects)
+      throw new Error(
+        `${path.join(dir, STATE_FILE)}: ${META} names a missing objects file; run \`hns-sim --state ${dir} reset --all\``,
+      );
     if (token !== '') cache.set(key, { token, objects });
   }
   const state = compose(meta, objects);
   openedAt.set(state, token);
   return state;
 }
-
 
 /** Drop this process's copy of the objects (after a change that is not to be kept). */
 export const forgetObjects = (dir: string): void => void cache.delete(path.resolve(dir));
@@ -233,7 +259,14 @@ export function commitState(dir: string, state: SimState, objectsChanged: boolea
     token = randomBytes(8).toString('hex');
     writeAtomically(path.join(folder, objectsFile(token)), JSON.stringify(objects));
   }
-  const meta: Meta = { format: 2, settings: state.settings, faults: state.faults, calls: state.calls, callLog: state.callLog, objects: token };
+  const meta: Meta = {
+    format: 2,
+    settings: state.settings,
+    faults: state.faults,
+    calls: state.calls,
+    callLog: state.callLog,
+    objects: token,
+  };
   writeAtomically(path.join(folder, META), JSON.stringify(meta));
   cache.set(key, { token, objects });
   openedAt.set(state, token);
@@ -244,7 +277,8 @@ export function commitState(dir: string, state: SimState, objectsChanged: boolea
 function removeStale(folder: string, keep: string): void {
   for (const name of fs.readdirSync(folder)) {
     if (name === META || name === objectsFile(keep)) continue;
-    if (/^objects\.[0-9a-f]+\.json$/.test(name) || name.endsWith('.tmp')) fs.rmSync(path.join(folder, name), { force: true });
+    if (/^objects\.[0-9a-f]+\.json$/.test(name) || name.endsWith('.tmp'))
+      fs.rmSync(path.join(folder, name), { force: true });
   }
 }
 

@@ -56,7 +56,8 @@ export function decodeFields(buf: Buffer): Field[] {
 }
 
 const count = (f: Field | undefined, what: string): number => {
-  if (f === null || f === undefined || !/^(0|[1-9]\d{0,5})$/.test(f)) throw new WireError(`bad ${what} ${JSON.stringify(f)}`);
+  if (f === null || f === undefined || !/^(0|[1-9]\d{0,5})$/.test(f))
+    throw new WireError(`bad ${what} ${JSON.stringify(f)}`);
   return Number(f);
 };
 

@@ -40,7 +40,8 @@ export function parseOptions(command: string, args: readonly string[], specs: re
       continue;
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || value === '') throw new UsageError(`nat.exe ${command}: --${name} needs a value: --${name} ${spec.value}`);
+    if (value === undefined || value === '')
+      throw new UsageError(`nat.exe ${command}: --${name} needs a value: --${name} ${spec.value}`);
     if (out.values.has(name)) throw new UsageError(`nat.exe ${command}: --${name} is given twice`);
     out.values.set(name, value);
   }
@@ -48,9 +49,15 @@ export function parseOptions(command: string, args: readonly string[], specs: re
 }
 
 /** A value that must be one of a few words. */
-export function oneOf<T extends string>(command: string, name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(
+  command: string,
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   const hit = allowed.find((a) => a === value.toLowerCase());
-  if (hit === undefined) throw new UsageError(`nat.exe ${command}: --${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+  if (hit === undefined)
+    throw new UsageError(`nat.exe ${command}: --${name} must be one of ${allowed.join(', ')}, not "${value}"`);
   return hit;
 }

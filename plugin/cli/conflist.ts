@@ -36,7 +36,8 @@ export function parseConfText(file: string, text: string): Pick<ConfFile, 'list'
   const cniVersion = str(getKey(doc, 'cniVersion'));
   if (file.endsWith('.conflist')) {
     const plugins = getKey(doc, 'plugins');
-    if (!Array.isArray(plugins) || plugins.length === 0) return { error: 'a .conflist needs a non-empty "plugins" list' };
+    if (!Array.isArray(plugins) || plugins.length === 0)
+      return { error: 'a .conflist needs a non-empty "plugins" list' };
     if (!plugins.every(isObject)) return { error: '"plugins" must hold objects' };
     return { list: { name, cniVersion, plugins } };
   }

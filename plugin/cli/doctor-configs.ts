@@ -41,7 +41,11 @@ function installerPrefixHint(rawSubnet: unknown): string | undefined {
   );
 }
 
-function judgeNatPlugin(file: ConfFile, plugin: Record<string, unknown>, adapters: readonly string[]): { check: Check; config?: NatConfig } {
+function judgeNatPlugin(
+  file: ConfFile,
+  plugin: Record<string, unknown>,
+  adapters: readonly string[],
+): { check: Check; config?: NatConfig } {
   const list = file.list as NonNullable<ConfFile['list']>;
   const raw = pluginConfig(list, plugin);
   const id = `config:${file.file}`;
@@ -52,7 +56,9 @@ function judgeNatPlugin(file: ConfFile, plugin: Record<string, unknown>, adapter
   try {
     checkVersionSupported(decodeConfigVersion(raw), ALL_VERSIONS);
   } catch (e) {
-    fails.push(`cniVersion ${JSON.stringify(getKey(raw, 'cniVersion') ?? '')} is not a CNI spec version: ${cniErrorText(e)}`);
+    fails.push(
+      `cniVersion ${JSON.stringify(getKey(raw, 'cniVersion') ?? '')} is not a CNI spec version: ${cniErrorText(e)}`,
+    );
   }
   let config: NatConfig | undefined;
   try {
@@ -67,9 +73,14 @@ function judgeNatPlugin(file: ConfFile, plugin: Record<string, unknown>, adapter
   const caps = getKey(plugin, 'capabilities');
   const cap = (k: string) => typeof caps === 'object' && caps !== null && getKey(caps, k) === true;
   if (!cap('portMappings')) {
-    warns.push('no "capabilities": {"portMappings": true}: the runtime does not pass port mappings, so `-p 8080:80` is silently dropped (nerdctl#5157)');
+    warns.push(
+      'no "capabilities": {"portMappings": true}: the runtime does not pass port mappings, so `-p 8080:80` is silently dropped (nerdctl#5157)',
+    );
   }
-  if (!cap('dns')) warns.push('no "capabilities": {"dns": true}: the DNS settings of a pod (containerd CRI) are not passed to the plugin');
+  if (!cap('dns'))
+    warns.push(
+      'no "capabilities": {"dns": true}: the DNS settings of a pod (containerd CRI) are not passed to the plugin',
+    );
   const master = config?.master;
   if (master !== undefined && !adapters.some((a) => a.toLowerCase() === master.toLowerCase())) {
     warns.push(
@@ -83,7 +94,10 @@ function judgeNatPlugin(file: ConfFile, plugin: Record<string, unknown>, adapter
     mark === 'ok'
       ? `${file.file}: network "${name}" is valid (subnet ${config?.subnets.map((s) => `${s.prefix} gateway ${s.gateway}`).join(', ') || 'from IPAM'})`
       : `${file.file}: network "${name}" has ${fails.length + warns.length} problem(s)`;
-  return { check: { id, mark, title, details: [...fails, ...warns], ...(mark === 'ok' ? {} : { fix }) }, ...(config ? { config } : {}) };
+  return {
+    check: { id, mark, title, details: [...fails, ...warns], ...(mark === 'ok' ? {} : { fix }) },
+    ...(config ? { config } : {}),
+  };
 }
 
 export function judgeConfFolder(confDir: string, runtime: string, adapters: readonly string[]): ConfigVerdict {
@@ -92,7 +106,15 @@ export function judgeConfFolder(confDir: string, runtime: string, adapters: read
   const configs: ConfigVerdict['configs'] = [];
   if (files.length === 0) {
     return {
-      checks: [{ id: 'configs', mark: 'fail', title: `no network configuration in ${confDir}: containers get no network`, details: [], fix: 'nat.exe install' }],
+      checks: [
+        {
+          id: 'configs',
+          mark: 'fail',
+          title: `no network configuration in ${confDir}: containers get no network`,
+          details: [],
+          fix: 'nat.exe install',
+        },
+      ],
       configs,
     };
   }
@@ -102,14 +124,22 @@ export function judgeConfFolder(confDir: string, runtime: string, adapters: read
         id: `config:${f.file}`,
         mark: 'fail',
         title: `${f.file}: runtimes cannot load it`,
-        details: [f.error ?? 'unreadable', 'a broken file can keep the runtime from loading any network configuration of the folder'],
+        details: [
+          f.error ?? 'unreadable',
+          'a broken file can keep the runtime from loading any network configuration of the folder',
+        ],
         fix: `move it out of ${confDir}, then nat.exe install`,
       });
       continue;
     }
     const nat = f.list.plugins.filter(isNatPlugin);
     if (nat.length === 0) {
-      checks.push({ id: `config:${f.file}`, mark: 'skip', title: `${f.file}: type ${f.list.plugins.map(typeOf).join(', ')}, not nat: not checked`, details: [] });
+      checks.push({
+        id: `config:${f.file}`,
+        mark: 'skip',
+        title: `${f.file}: type ${f.list.plugins.map(typeOf).join(', ')}, not nat: not checked`,
+        details: [],
+      });
       continue;
     }
     for (const p of nat) {

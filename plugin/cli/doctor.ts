@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HcnApi } from '../../hns/api';
 import {
-  deleteEndpoint, endpointNamespace, featuresOf, findNetworkByName, getHnsVersion, getNamespace, listEndpointsOfNetwork,
+  deleteEndpoint,
+  endpointNamespace,
+  featuresOf,
+  findNetworkByName,
+  getHnsVersion,
+  getNamespace,
+  listEndpointsOfNetwork,
 } from '../../hns/client';
 import type { HostComputeEndpoint } from '../../hns/schema';
 import { missingFeatures } from '../features';
@@ -29,17 +35,34 @@ import { fileHash, pluginFileName, selfPath } from './self';
 
 export const DOCTOR_OPTIONS: OptionSpec[] = [
   { name: 'runtime', value: 'containerd|nerdctl', help: 'whose folders to check (default containerd)' },
-  { name: 'bin-dir', value: 'DIR', help: 'the CNI binary folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)' },
-  { name: 'conf-dir', value: 'DIR', help: 'the CNI configuration folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\conf)' },
-  { name: 'config-toml', value: 'FILE', help: 'containerd\'s config (default C:\\Program Files\\containerd\\config.toml)' },
-  { name: 'log-file', value: 'FILE', help: 'the plugin log (default: NAT_CNI_LOG, else %ProgramData%\\nat-cni\\nat.log)' },
+  {
+    name: 'bin-dir',
+    value: 'DIR',
+    help: 'the CNI binary folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)',
+  },
+  {
+    name: 'conf-dir',
+    value: 'DIR',
+    help: 'the CNI configuration folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\conf)',
+  },
+  {
+    name: 'config-toml',
+    value: 'FILE',
+    help: "containerd's config (default C:\\Program Files\\containerd\\config.toml)",
+  },
+  {
+    name: 'log-file',
+    value: 'FILE',
+    help: 'the plugin log (default: NAT_CNI_LOG, else %ProgramData%\\nat-cni\\nat.log)',
+  },
   { name: 'fix', help: 'remove the leaked endpoints found (after listing them)' },
   { name: 'json', help: 'print the checks as JSON' },
   { name: 'ascii', help: 'marks as words ([ OK ], [FAIL]) instead of symbols (the default on Windows)' },
 ];
 
 function checkElevated(io: Io): Check {
-  if (io.platform !== 'win32') return { id: 'elevated', mark: 'skip', title: `elevated: not checked (not Windows: ${io.platform})`, details: [] };
+  if (io.platform !== 'win32')
+    return { id: 'elevated', mark: 'skip', title: `elevated: not checked (not Windows: ${io.platform})`, details: [] };
   try {
     return isElevated()
       ? { id: 'elevated', mark: 'ok', title: 'running elevated (Administrators)', details: [] }
@@ -51,7 +74,12 @@ function checkElevated(io: Io): Check {
           fix: 'run nat.exe doctor from an elevated console ("Run as administrator")',
         };
   } catch (e) {
-    return { id: 'elevated', mark: 'warn', title: `cannot tell whether this console is elevated: ${errorText(e)}`, details: [] };
+    return {
+      id: 'elevated',
+      mark: 'warn',
+      title: `cannot tell whether this console is elevated: ${errorText(e)}`,
+      details: [],
+    };
   }
 }
 
@@ -62,14 +90,32 @@ function checkFolders(paths: HostPaths, io: Io): Check[] {
   ].map(([which, dir, from]) => {
     const id = `folder:${which}`;
     if (!fs.existsSync(dir as string)) {
-      return { id, mark: 'fail', title: `CNI ${which} folder ${dir} (${from}) does not exist`, details: [], fix: 'nat.exe install' };
+      return {
+        id,
+        mark: 'fail',
+        title: `CNI ${which} folder ${dir} (${from}) does not exist`,
+        details: [],
+        fix: 'nat.exe install',
+      };
     }
     const p = folderProtection(dir as string, io.platform);
-    if (p.state === 'ok') return { id, mark: 'ok', title: `CNI ${which} folder ${dir} (${from}): administrators only`, details: [] };
+    if (p.state === 'ok')
+      return { id, mark: 'ok', title: `CNI ${which} folder ${dir} (${from}): administrators only`, details: [] };
     if (p.state === 'open') {
-      return { id, mark: 'fail', title: `CNI ${which} folder ${dir}: others can change it`, details: [p.why], fix: 'nat.exe install (protects the folders it uses)' };
+      return {
+        id,
+        mark: 'fail',
+        title: `CNI ${which} folder ${dir}: others can change it`,
+        details: [p.why],
+        fix: 'nat.exe install (protects the folders it uses)',
+      };
     }
-    return { id, mark: io.platform === 'win32' ? 'warn' : 'ok', title: `CNI ${which} folder ${dir} (${from}) exists`, details: [`protection not checked: ${p.why}`] };
+    return {
+      id,
+      mark: io.platform === 'win32' ? 'warn' : 'ok',
+      title: `CNI ${which} folder ${dir} (${from}) exists`,
+      details: [`protection not checked: ${p.why}`],
+    };
   });
 }
 
@@ -77,18 +123,31 @@ function checkBinary(paths: HostPaths, io: Io): Check {
   const file = path.join(paths.binDir, pluginFileName(io.platform));
   const hash = fileHash(file);
   if (hash === undefined) {
-    return { id: 'binary', mark: 'fail', title: `no ${path.basename(file)} in ${paths.binDir}: the runtime cannot run the nat plugin`, details: [], fix: 'nat.exe install' };
+    return {
+      id: 'binary',
+      mark: 'fail',
+      title: `no ${path.basename(file)} in ${paths.binDir}: the runtime cannot run the nat plugin`,
+      details: [],
+      fix: 'nat.exe install',
+    };
   }
   if (hash === fileHash(selfPath())) return { id: 'binary', mark: 'ok', title: `${file} is this nat-cni`, details: [] };
   const recorded = readRecord(paths.binDir)?.files.find((f) => f.path === file);
   if (recorded && recorded.sha256 === hash) {
-    return { id: 'binary', mark: 'info', title: `${file} is the nat-cni installed earlier (another build than this one)`, details: [] };
+    return {
+      id: 'binary',
+      mark: 'info',
+      title: `${file} is the nat-cni installed earlier (another build than this one)`,
+      details: [],
+    };
   }
   return {
     id: 'binary',
     mark: 'warn',
     title: `${file} is not this nat-cni (the Go plugin, or a file changed after install)`,
-    details: recorded ? ['it changed after nat.exe install wrote it'] : ['install puts this nat-cni in its place and keeps that file to go back to'],
+    details: recorded
+      ? ['it changed after nat.exe install wrote it']
+      : ['install puts this nat-cni in its place and keeps that file to go back to'],
     fix: `nat.exe install   (keeps the existing file as ${path.basename(file)}.go)`,
   };
 }
@@ -104,7 +163,12 @@ function leakedEndpoints(api: HcnApi, network: string, networkId: string): HostC
 
 function checkLog(file: string | undefined): Check {
   if (file === undefined) {
-    return { id: 'log', mark: 'info', title: 'the plugin logs to standard error (NAT_CNI_LOG=- or not Windows); the runtime keeps it only on failures', details: [] };
+    return {
+      id: 'log',
+      mark: 'info',
+      title: 'the plugin logs to standard error (NAT_CNI_LOG=- or not Windows); the runtime keeps it only on failures',
+      details: [],
+    };
   }
   let text: string;
   try {
@@ -125,7 +189,10 @@ function checkLog(file: string | undefined): Check {
   for (const line of text.split('\n')) {
     try {
       const r = JSON.parse(line) as Record<string, unknown>;
-      if (r.level === 'error') errors.push(`${String(r.time)} ${String(r.msg)}${typeof r.error === 'string' ? `: ${r.error}` : r.error ? `: ${JSON.stringify(r.error)}` : ''}`);
+      if (r.level === 'error')
+        errors.push(
+          `${String(r.time)} ${String(r.msg)}${typeof r.error === 'string' ? `: ${r.error}` : r.error ? `: ${JSON.stringify(r.error)}` : ''}`,
+        );
     } catch {
       // a line cut by the tail read, or not ours
     }
@@ -163,7 +230,9 @@ export function runDoctor(args: string[], io: Io): number {
     api = hns.open();
     version = getHnsVersion(api);
     const have = featuresOf(version);
-    const lacking = Object.entries(have).filter(([, on]) => !on).map(([f]) => f);
+    const lacking = Object.entries(have)
+      .filter(([, on]) => !on)
+      .map(([f]) => f);
     checks.push({
       id: 'hns',
       mark: 'ok',
@@ -184,7 +253,9 @@ export function runDoctor(args: string[], io: Io): number {
 
   checks.push(...checkFolders(paths, io));
   if (fs.existsSync(paths.binDir)) checks.push(checkBinary(paths, io));
-  const verdict = fs.existsSync(paths.confDir) ? judgeConfFolder(paths.confDir, runtime, adapterNames()) : { checks: [], configs: [] };
+  const verdict = fs.existsSync(paths.confDir)
+    ? judgeConfFolder(paths.confDir, runtime, adapterNames())
+    : { checks: [], configs: [] };
   checks.push(...verdict.checks);
 
   const networks = [...new Map(verdict.configs.map((c) => [c.config.name, c])).values()];
@@ -193,38 +264,76 @@ export function runDoctor(args: string[], io: Io): number {
       const id = `network:${config.name}`;
       const missing = missingFeatures(version, config);
       if (missing.length > 0) {
-        checks.push({ id: `features:${config.name}`, mark: 'fail', title: `${file}: this host's HNS cannot do what it asks (ADD fails with code 104)`, details: missing, fix: 'remove those settings, or update Windows' });
+        checks.push({
+          id: `features:${config.name}`,
+          mark: 'fail',
+          title: `${file}: this host's HNS cannot do what it asks (ADD fails with code 104)`,
+          details: missing,
+          fix: 'remove those settings, or update Windows',
+        });
       }
       const net = findNetworkByName(api, config.name);
       if (!net?.ID) {
-        checks.push({ id, mark: 'ok', title: `HNS network "${config.name}" does not exist yet: the first container creates it from ${file}`, details: [] });
+        checks.push({
+          id,
+          mark: 'ok',
+          title: `HNS network "${config.name}" does not exist yet: the first container creates it from ${file}`,
+          details: [],
+        });
         continue;
       }
       if (net.Type !== 'NAT') {
-        checks.push({ id, mark: 'fail', title: `HNS network "${config.name}" has type ${net.Type}, not NAT: the plugin refuses to attach to it`, details: [], fix: `rename the network in ${file} (nat.exe install --force --name <other name>)` });
+        checks.push({
+          id,
+          mark: 'fail',
+          title: `HNS network "${config.name}" has type ${net.Type}, not NAT: the plugin refuses to attach to it`,
+          details: [],
+          fix: `rename the network in ${file} (nat.exe install --force --name <other name>)`,
+        });
         continue;
       }
       const problems = subnetMismatches(config, subnetsOfNetwork(net));
       checks.push(
         problems.length === 0
-          ? { id, mark: 'ok', title: `HNS network "${config.name}" matches ${file} (${subnetsOfNetwork(net).map((s) => `${s.prefix} gateway ${s.gateway ?? '-'}`).join(', ')})`, details: [] }
+          ? {
+              id,
+              mark: 'ok',
+              title: `HNS network "${config.name}" matches ${file} (${subnetsOfNetwork(net)
+                .map((s) => `${s.prefix} gateway ${s.gateway ?? '-'}`)
+                .join(', ')})`,
+              details: [],
+            }
           : {
               id,
               mark: 'warn',
               title: `HNS network "${config.name}" differs from ${file}`,
-              details: [...problems, 'the plugin uses the network\'s own subnet and gateway, so the configuration misleads whoever reads it'],
+              details: [
+                ...problems,
+                "the plugin uses the network's own subnet and gateway, so the configuration misleads whoever reads it",
+              ],
               fix: `nat.exe install --force${config.name === 'nat' ? '' : ` --name ${config.name}`}   (writes the network's own subnet and gateway)`,
             },
       );
       const leaked = leakedEndpoints(api, config.name, net.ID);
       if (leaked.length === 0) {
-        checks.push({ id: `endpoints:${config.name}`, mark: 'ok', title: `no leaked endpoints on "${config.name}"`, details: [] });
+        checks.push({
+          id: `endpoints:${config.name}`,
+          mark: 'ok',
+          title: `no leaked endpoints on "${config.name}"`,
+          details: [],
+        });
         continue;
       }
       const describe = (ep: HostComputeEndpoint) =>
         `${ep.Name} (${ep.ID}, ${ep.IpConfigurations.map((c) => c.IpAddress).join(', ') || 'no address'}): ${endpointNamespace(ep) ? `its namespace ${endpointNamespace(ep)} is gone` : 'attached to no namespace'}`;
       if (!fix) {
-        checks.push({ id: `endpoints:${config.name}`, mark: 'warn', title: `${leaked.length} leaked endpoint(s) on "${config.name}" (left by containers that are gone)`, details: leaked.map(describe), fix: 'nat.exe doctor --fix' });
+        checks.push({
+          id: `endpoints:${config.name}`,
+          mark: 'warn',
+          title: `${leaked.length} leaked endpoint(s) on "${config.name}" (left by containers that are gone)`,
+          details: leaked.map(describe),
+          fix: 'nat.exe doctor --fix',
+        });
         continue;
       }
       const hcn = api;
@@ -233,12 +342,20 @@ export function runDoctor(args: string[], io: Io): number {
         leakedEndpoints(hcn, config.name, net.ID as string).filter((ep) => deleteEndpoint(hcn, ep.ID as string)),
       );
       fixed.push(...removed.map((ep) => `removed endpoint ${describe(ep)}`));
-      checks.push({ id: `endpoints:${config.name}`, mark: 'ok', title: `removed ${removed.length} leaked endpoint(s) on "${config.name}"`, details: removed.map(describe) });
+      checks.push({
+        id: `endpoints:${config.name}`,
+        mark: 'ok',
+        title: `removed ${removed.length} leaked endpoint(s) on "${config.name}"`,
+        details: removed.map(describe),
+      });
     }
   }
   api?.dispose();
 
-  const logFile = o.values.get('log-file') ?? networks.find((n) => n.config.logFile)?.config.logFile ?? defaultLogPath(io.env, io.platform);
+  const logFile =
+    o.values.get('log-file') ??
+    networks.find((n) => n.config.logFile)?.config.logFile ??
+    defaultLogPath(io.env, io.platform);
   checks.push(checkLog(logFile));
 
   if (o.switches.has('json')) io.out(checksJson(checks, fixed));

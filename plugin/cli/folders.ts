@@ -39,6 +39,9 @@ export function folderProtection(dir: string, platform: NodeJS.Platform = proces
     const verdict = security().existingFolderAction(dir);
     return verdict.action === 'ok' ? { state: 'ok' } : { state: 'open', why: verdict.why };
   } catch (e) {
-    return { state: 'unknown', why: `cannot read the security of ${dir}: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      state: 'unknown',
+      why: `cannot read the security of ${dir}: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
 }

@@ -18,10 +18,14 @@ export const COMMANDS: Record<string, CommandHelp> = {
     description:
       'Copies this nat.exe into the CNI binary folder (an existing different nat.exe, such as the Go plugin, is kept as\n' +
       'nat.exe.go) and writes a network configuration list with port-mapping and DNS capabilities and a subnet that fits\n' +
-      'this host: the existing HNS network\'s own, or a private range no adapter, route or HNS network uses. Running it\n' +
+      "this host: the existing HNS network's own, or a private range no adapter, route or HNS network uses. Running it\n" +
       'again changes nothing. A different existing configuration is replaced only with --force, and kept as a backup.',
     options: INSTALL_OPTIONS,
-    examples: ['nat.exe install', 'nat.exe install --dry-run', 'nat.exe install --runtime nerdctl --subnet 172.28.0.0/20'],
+    examples: [
+      'nat.exe install',
+      'nat.exe install --dry-run',
+      'nat.exe install --runtime nerdctl --subnet 172.28.0.0/20',
+    ],
   },
   uninstall: {
     summary: 'Undo what nat.exe install did',
@@ -65,7 +69,7 @@ export function mainHelp(): string {
     ...names.map((n) => `  ${n.padEnd(width)}${(COMMANDS[n] as CommandHelp).summary}`),
     '',
     'Options:',
-    '  -h, --help, /?     Show this help (nat.exe <command> --help: that command\'s)',
+    "  -h, --help, /?     Show this help (nat.exe <command> --help: that command's)",
     '  -v, --version      Show the version and the CNI versions supported',
     '',
     'Start with: nat.exe install, then restart containerd; nat.exe doctor when a container has no network.',

@@ -31,7 +31,9 @@ function prefixOfMask(mask: string): number | undefined {
 /** `route print -4`'s "Active Routes" lines: destination, netmask, gateway, interface, metric. */
 export function routesFromRoutePrint(text: string): Subnet[] {
   const out: Subnet[] = [];
-  for (const m of text.matchAll(/^\s*(\d+\.\d+\.\d+\.\d+)\s+(\d+\.\d+\.\d+\.\d+)\s+\S+\s+\d+\.\d+\.\d+\.\d+\s+\d+\s*$/gm)) {
+  for (const m of text.matchAll(
+    /^\s*(\d+\.\d+\.\d+\.\d+)\s+(\d+\.\d+\.\d+\.\d+)\s+\S+\s+\d+\.\d+\.\d+\.\d+\s+\d+\s*$/gm,
+  )) {
     const len = prefixOfMask(m[2] as string);
     const s = len === undefined ? undefined : parseCidr(`${m[1] as string}/${len}`);
     if (s?.ok) out.push(s.value);
@@ -57,8 +59,13 @@ function readRoutes(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): { routes
   try {
     if (platform === 'win32') {
       const root = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
-      const r = spawnSync(path.win32.join(root, 'System32', 'ROUTE.EXE'), ['PRINT', '-4'], { encoding: 'utf8', timeout: 10_000, windowsHide: true });
-      if (r.status !== 0) return { routes: [], problem: `route print -4 failed (${r.error?.message ?? `exit ${r.status}`})` };
+      const r = spawnSync(path.win32.join(root, 'System32', 'ROUTE.EXE'), ['PRINT', '-4'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        windowsHide: true,
+      });
+      if (r.status !== 0)
+        return { routes: [], problem: `route print -4 failed (${r.error?.message ?? `exit ${r.status}`})` };
       return { routes: routesFromRoutePrint(r.stdout) };
     }
     if (platform === 'linux') return { routes: routesFromProcNetRoute(fs.readFileSync('/proc/net/route', 'utf8')) };
@@ -68,7 +75,10 @@ function readRoutes(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): { routes
   }
 }
 
-export function hostNetworks(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): HostNetworks {
+export function hostNetworks(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): HostNetworks {
   const adapters: HostNetworks['adapters'] = [];
   for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
     for (const a of addrs ?? []) {

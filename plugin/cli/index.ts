@@ -13,7 +13,11 @@ import { runUninstall } from './uninstall';
 /** Usage errors: exit code 2, as command-line tools use for a bad command line. */
 export const USAGE_EXIT = 2;
 
-const RUN: Record<string, (args: string[], io: Io) => number> = { install: runInstall, uninstall: runUninstall, doctor: runDoctor };
+const RUN: Record<string, (args: string[], io: Io) => number> = {
+  install: runInstall,
+  uninstall: runUninstall,
+  doctor: runDoctor,
+};
 
 /** `hns`: the entry point's HNS choice, the one its CNI calls use. */
 export function runCli(argv: readonly string[], hns: () => HnsChoice, io: Io = processIo(commandHelp, hns)): number {
@@ -25,14 +29,19 @@ export function runCli(argv: readonly string[], hns: () => HnsChoice, io: Io = p
     }
     if (command === 'help') {
       const topic = rest[0];
-      if (topic !== undefined && COMMANDS[topic] === undefined) throw new UsageError(`nat.exe help: unknown command "${topic}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+      if (topic !== undefined && COMMANDS[topic] === undefined)
+        throw new UsageError(
+          `nat.exe help: unknown command "${topic}" (commands: ${Object.keys(COMMANDS).join(', ')})`,
+        );
       io.out((topic === undefined ? mainHelp() : commandHelp(topic)).trimEnd());
       return 0;
     }
     const run = RUN[command];
     if (run === undefined) {
       const what = command.startsWith('-') || command.startsWith('/') ? 'option' : 'command';
-      throw new UsageError(`nat.exe: unknown ${what} "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see nat.exe --help)`);
+      throw new UsageError(
+        `nat.exe: unknown ${what} "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see nat.exe --help)`,
+      );
     }
     return run(rest, io);
   } catch (e) {

@@ -26,12 +26,28 @@ import type { Io } from './io';
 export const INSTALL_OPTIONS: OptionSpec[] = [
   { name: 'runtime', value: 'containerd|nerdctl', help: 'the runtime to configure (default containerd)' },
   { name: 'name', value: 'NAME', help: 'the network name (default nat)' },
-  { name: 'subnet', value: 'CIDR', help: 'the NAT subnet (default: the existing HNS network\'s, else a free private /20)' },
+  {
+    name: 'subnet',
+    value: 'CIDR',
+    help: "the NAT subnet (default: the existing HNS network's, else a free private /20)",
+  },
   { name: 'gateway', value: 'IP', help: 'the gateway (default: the first address of the subnet)' },
   { name: 'cni-version', value: '1.0.0|1.1.0', help: 'the cniVersion to write (default 1.0.0)' },
-  { name: 'bin-dir', value: 'DIR', help: 'the CNI binary folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)' },
-  { name: 'conf-dir', value: 'DIR', help: 'the CNI configuration folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\conf)' },
-  { name: 'config-toml', value: 'FILE', help: 'containerd\'s config (default C:\\Program Files\\containerd\\config.toml)' },
+  {
+    name: 'bin-dir',
+    value: 'DIR',
+    help: 'the CNI binary folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)',
+  },
+  {
+    name: 'conf-dir',
+    value: 'DIR',
+    help: 'the CNI configuration folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\conf)',
+  },
+  {
+    name: 'config-toml',
+    value: 'FILE',
+    help: "containerd's config (default C:\\Program Files\\containerd\\config.toml)",
+  },
   { name: 'force', help: 'replace a different existing configuration (the old file is kept as <file>.nat-cni-backup)' },
   { name: 'dry-run', help: 'print every file and change, write nothing' },
 ];
@@ -55,13 +71,16 @@ export function runInstall(args: string[], io: Io): number {
   const o = parseOptions('install', args, INSTALL_OPTIONS);
   if (o.help) return io.help('install');
   const runtime: Runtime = oneOf('install', 'runtime', o.values.get('runtime'), RUNTIMES) ?? 'containerd';
-  const cniVersion = oneOf('install', 'cni-version', o.values.get('cni-version'), ['1.0.0', '1.1.0'] as const) ?? '1.0.0';
+  const cniVersion =
+    oneOf('install', 'cni-version', o.values.get('cni-version'), ['1.0.0', '1.1.0'] as const) ?? '1.0.0';
   const name = o.values.get('name') ?? 'nat';
   // The name becomes a file name and the HNS network's: the spec's rule for network names keeps both sane.
   try {
     validateNetworkName(name);
   } catch {
-    throw new UsageError(`nat.exe install: --name "${name}" is not a CNI network name (letters, digits, then also _ . -)`);
+    throw new UsageError(
+      `nat.exe install: --name "${name}" is not a CNI network name (letters, digits, then also _ . -)`,
+    );
   }
   const force = o.switches.has('force');
   const dryRun = o.switches.has('dry-run');
@@ -91,20 +110,32 @@ export function runInstall(args: string[], io: Io): number {
     }
   } catch (e) {
     if (o.values.get('subnet') === undefined) {
-      io.err(`nat.exe install: HNS cannot be asked for its networks (${errorText(e)}); give --subnet and --gateway to install without it`);
+      io.err(
+        `nat.exe install: HNS cannot be asked for its networks (${errorText(e)}); give --subnet and --gateway to install without it`,
+      );
       return 1;
     }
     say(`  warning      HNS cannot be asked for its networks (${errorText(e)}); using --subnet as given`);
   }
   if (existing && existing.Type !== 'NAT') {
-    io.err(`nat.exe install: the HNS network "${name}" exists with type ${existing.Type}, not NAT; choose another --name`);
+    io.err(
+      `nat.exe install: the HNS network "${name}" exists with type ${existing.Type}, not NAT; choose another --name`,
+    );
     return 1;
   }
   let choice;
   try {
     const host = hostNetworks(io.platform, io.env);
-    if (host.routesProblem && !existing) say(`  warning      ${host.routesProblem}; only adapters and HNS networks are avoided`);
-    choice = chooseSubnet({ name, subnet: o.values.get('subnet'), gateway: o.values.get('gateway'), existing, hnsNetworks, host });
+    if (host.routesProblem && !existing)
+      say(`  warning      ${host.routesProblem}; only adapters and HNS networks are avoided`);
+    choice = chooseSubnet({
+      name,
+      subnet: o.values.get('subnet'),
+      gateway: o.values.get('gateway'),
+      existing,
+      hnsNetworks,
+      host,
+    });
   } catch (e) {
     if (e instanceof SubnetError) {
       io.err(`nat.exe install: ${e.message}`);
@@ -119,11 +150,13 @@ export function runInstall(args: string[], io: Io): number {
   checkVersionSupported(cniVersion, ALL_VERSIONS);
   const plugins = conf.plugins as Record<string, unknown>[];
   const parsed = parseNatConfig(pluginConfig({ name, cniVersion, plugins }, plugins[0] as Record<string, unknown>));
-  if (parsed.warnings.length > 0) throw new Error(`internal: the written config would draw warnings: ${parsed.warnings.join('; ')}`);
+  if (parsed.warnings.length > 0)
+    throw new Error(`internal: the written config would draw warnings: ${parsed.warnings.join('; ')}`);
   const confData = Buffer.from(formatConf(conf));
 
   const previous = readRecord(paths.binDir);
-  const ours = (file: string, hash: string | undefined) => previous?.files.some((f) => f.path === file && f.sha256 === hash) ?? false;
+  const ours = (file: string, hash: string | undefined) =>
+    previous?.files.some((f) => f.path === file && f.sha256 === hash) ?? false;
   const actions: Action[] = [];
   const conflicts: string[] = [];
   const notes: string[] = [];
@@ -144,7 +177,12 @@ export function runInstall(args: string[], io: Io): number {
       if (fs.existsSync(keep)) {
         conflicts.push(`${binTarget} is another plugin and ${keep} exists already: move one of them away first`);
       } else {
-        actions.push({ kind: 'move', from: binTarget, to: keep, why: `the existing ${path.basename(binTarget)} is another plugin, e.g. the Go one: kept to go back to` });
+        actions.push({
+          kind: 'move',
+          from: binTarget,
+          to: keep,
+          why: `the existing ${path.basename(binTarget)} is another plugin, e.g. the Go one: kept to go back to`,
+        });
         moved.push({ from: binTarget, to: keep, sha256: binHash });
       }
     }
@@ -165,7 +203,8 @@ export function runInstall(args: string[], io: Io): number {
     moved.push({ from: file, to, sha256: hash });
   };
   if (confHash !== sha256(confData)) {
-    if (confHash !== undefined && !ours(confTarget, confHash)) displace(confTarget, confHash, 'exists with a different configuration');
+    if (confHash !== undefined && !ours(confTarget, confHash))
+      displace(confTarget, confHash, 'exists with a different configuration');
     actions.push({ kind: 'write', path: confTarget, data: confData, what: `the network configuration "${name}"` });
     wrote.push({ path: confTarget, sha256: sha256(confData) });
   } else if (ours(confTarget, confHash)) wrote.push({ path: confTarget, sha256: confHash });
@@ -178,13 +217,17 @@ export function runInstall(args: string[], io: Io): number {
     }
     const first = files.find((f) => f.path !== confTarget && !(f.list?.name === name));
     if (runtime === 'containerd' && first && first.file < path.basename(confTarget)) {
-      notes.push(`containerd's CRI loads only the first file of the conf folder (max_conf_num = 1): ${first.file} sorts before ours`);
+      notes.push(
+        `containerd's CRI loads only the first file of the conf folder (max_conf_num = 1): ${first.file} sorts before ours`,
+      );
     }
   }
 
   if (conflicts.length > 0) {
     for (const c of conflicts) io.err(`nat.exe install: ${c}`);
-    io.err('nat.exe install: nothing was changed; run again with --force to replace (the old files are kept as <file>.nat-cni-backup)');
+    io.err(
+      'nat.exe install: nothing was changed; run again with --force to replace (the old files are kept as <file>.nat-cni-backup)',
+    );
     return 1;
   }
   const record: InstallRecord = {
@@ -198,7 +241,12 @@ export function runInstall(args: string[], io: Io): number {
   const recordData = Buffer.from(formatRecord(record));
   const changed = actions.length > 0;
   if (changed || fileHash(recordPath(paths.binDir)) !== sha256(recordData)) {
-    actions.push({ kind: 'write', path: recordPath(paths.binDir), data: recordData, what: 'the install record, for nat.exe uninstall' });
+    actions.push({
+      kind: 'write',
+      path: recordPath(paths.binDir),
+      data: recordData,
+      what: 'the install record, for nat.exe uninstall',
+    });
   }
 
   if (!changed) say('Nothing to change: nat-cni is installed with this configuration.');
@@ -206,7 +254,9 @@ export function runInstall(args: string[], io: Io): number {
   for (const a of actions) {
     if (a.kind === 'mkdir') {
       if (!dryRun) ensureAdminOnlyFolder(a.path, io.platform);
-      say(`${verb('created', 'would create')} folder ${a.path}${io.platform === 'win32' ? ' (SYSTEM and Administrators only)' : ''}`);
+      say(
+        `${verb('created', 'would create')} folder ${a.path}${io.platform === 'win32' ? ' (SYSTEM and Administrators only)' : ''}`,
+      );
     } else if (a.kind === 'move') {
       if (!dryRun) fs.renameSync(a.from, a.to);
       say(`${verb('moved', 'would move')} ${a.from} -> ${a.to} (${a.why})`);
@@ -223,12 +273,17 @@ export function runInstall(args: string[], io: Io): number {
   for (const n of notes) say(`note: ${n}`);
   if (changed) {
     say('');
-    say(runtime === 'containerd' ? 'Next: restart containerd so that it reads the new configuration:' : 'Next: nerdctl reads the configuration on each run; containerd needs no restart for it.');
+    say(
+      runtime === 'containerd'
+        ? 'Next: restart containerd so that it reads the new configuration:'
+        : 'Next: nerdctl reads the configuration on each run; containerd needs no restart for it.',
+    );
     if (runtime === 'containerd') say('  Restart-Service containerd');
     say('Then try a container with a port mapping (and open http://<this host>:8080 from another machine):');
-    say(`  nerdctl run -d -p 8080:80 ${name === 'nat' ? '' : `--net ${name} `}mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022`);
+    say(
+      `  nerdctl run -d -p 8080:80 ${name === 'nat' ? '' : `--net ${name} `}mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022`,
+    );
     say('Check the host at any time with: nat.exe doctor');
   }
   return 0;
 }
-

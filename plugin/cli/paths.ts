@@ -41,19 +41,32 @@ function envOf(env: NodeJS.ProcessEnv, name: string): string | undefined {
 
 export const programFiles = (env: NodeJS.ProcessEnv): string => envOf(env, 'ProgramFiles') || 'C:\\Program Files';
 
-export function resolvePaths(command: string, runtime: Runtime, flags: PathFlags, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HostPaths {
+export function resolvePaths(
+  command: string,
+  runtime: Runtime,
+  flags: PathFlags,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): HostPaths {
   const win = platform === 'win32';
   const base = win ? path.win32.join(programFiles(env), 'containerd') : undefined;
-  const configToml = flags.configToml ?? (base && runtime === 'containerd' ? path.win32.join(base, 'config.toml') : undefined);
+  const configToml =
+    flags.configToml ?? (base && runtime === 'containerd' ? path.win32.join(base, 'config.toml') : undefined);
   let fromToml: ReturnType<typeof cniDirsFromToml> = {};
   if (configToml !== undefined && runtime === 'containerd') {
     try {
       fromToml = cniDirsFromToml(fs.readFileSync(configToml, 'utf8'));
     } catch (e) {
-      if (flags.configToml !== undefined) throw new UsageError(`nat.exe ${command}: cannot read --config-toml ${configToml}: ${(e as Error).message}`);
+      if (flags.configToml !== undefined)
+        throw new UsageError(`nat.exe ${command}: cannot read --config-toml ${configToml}: ${(e as Error).message}`);
     }
   }
-  const pick = (flag: string | undefined, flagName: string, toml: string | undefined, leaf: string): [string, string] => {
+  const pick = (
+    flag: string | undefined,
+    flagName: string,
+    toml: string | undefined,
+    leaf: string,
+  ): [string, string] => {
     if (flag !== undefined) return [flag, `--${flagName}`];
     if (toml !== undefined) return [toml, `${configToml} ${fromToml.table ?? ''}`.trim()];
     if (base !== undefined) return [path.win32.join(base, 'cni', leaf), 'default'];

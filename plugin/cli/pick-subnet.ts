@@ -6,7 +6,15 @@
  */
 import type { HostComputeNetwork } from '../../hns/schema';
 import { subnetsOfNetwork } from '../hnsrequests';
-import { firstHostAddress, formatIp, gatewayProblem, lastAddressValue, parseCidr, parseIp, type Subnet } from '../subnet';
+import {
+  firstHostAddress,
+  formatIp,
+  gatewayProblem,
+  lastAddressValue,
+  parseCidr,
+  parseIp,
+  type Subnet,
+} from '../subnet';
 import type { HostNetworks } from './hostnet';
 
 export interface SubnetChoice {
@@ -26,7 +34,11 @@ export const overlaps = (a: Subnet, b: Subnet): boolean =>
 
 /** Private IPv4 blocks to try, /20 each (the size HNS gives its default nat network). */
 function* candidates(): Generator<Subnet> {
-  for (const [base, bits] of [['172.16.0.0', 12], ['10.0.0.0', 8], ['192.168.0.0', 16]] as const) {
+  for (const [base, bits] of [
+    ['172.16.0.0', 12],
+    ['10.0.0.0', 8],
+    ['192.168.0.0', 16],
+  ] as const) {
     const start = valueOf((parseCidr(`${base}/${bits}`) as { ok: true; value: Subnet }).value);
     const count = 1n << BigInt(20 - bits);
     for (let i = 0n; i < count; i++) {
@@ -68,7 +80,11 @@ export function chooseSubnet(opts: {
   if (opts.gateway !== undefined) throw new SubnetError('--gateway needs --subnet');
   if (opts.existing) {
     if (!have) throw new SubnetError(`the HNS network "${opts.name}" exists but has no IPv4 subnet; give --subnet`);
-    return { subnet: have.prefix, gateway: have.gateway ?? firstHostAddress(have), why: `the existing HNS network "${opts.name}"` };
+    return {
+      subnet: have.prefix,
+      gateway: have.gateway ?? firstHostAddress(have),
+      why: `the existing HNS network "${opts.name}"`,
+    };
   }
   const taken: Subnet[] = [
     ...opts.host.adapters.map((a) => a.subnet),
@@ -77,7 +93,11 @@ export function chooseSubnet(opts: {
   ];
   for (const c of candidates()) {
     if (!taken.some((t) => overlaps(t, c))) {
-      return { subnet: c.prefix, gateway: firstHostAddress(c), why: 'a private range that no adapter, route or HNS network uses' };
+      return {
+        subnet: c.prefix,
+        gateway: firstHostAddress(c),
+        why: 'a private range that no adapter, route or HNS network uses',
+      };
     }
   }
   throw new SubnetError('every private /20 overlaps an adapter, a route or an HNS network; give --subnet');

@@ -33,7 +33,8 @@ export function readRecord(binDir: string): InstallRecord | undefined {
     return undefined;
   }
   const parsed = RecordSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${file} is not an install record of nat-cni: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success)
+    throw new Error(`${file} is not an install record of nat-cni: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;
 }
 

@@ -30,7 +30,11 @@ export function formatChecks(checks: readonly Check[], ascii: boolean): string[]
   }
   const problems = checks.filter(isProblem).length;
   lines.push('');
-  lines.push(problems === 0 ? 'No problems found.' : `${problems} problem(s) found: run the fix commands above, then nat.exe doctor again.`);
+  lines.push(
+    problems === 0
+      ? 'No problems found.'
+      : `${problems} problem(s) found: run the fix commands above, then nat.exe doctor again.`,
+  );
   return lines;
 }
 

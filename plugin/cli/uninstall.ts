@@ -12,8 +12,16 @@ import { readRecord, recordPath } from './record';
 import { fileHash } from './self';
 
 export const UNINSTALL_OPTIONS: OptionSpec[] = [
-  { name: 'bin-dir', value: 'DIR', help: 'the CNI binary folder install used (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)' },
-  { name: 'config-toml', value: 'FILE', help: 'containerd\'s config (default C:\\Program Files\\containerd\\config.toml)' },
+  {
+    name: 'bin-dir',
+    value: 'DIR',
+    help: 'the CNI binary folder install used (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)',
+  },
+  {
+    name: 'config-toml',
+    value: 'FILE',
+    help: "containerd's config (default C:\\Program Files\\containerd\\config.toml)",
+  },
   { name: 'dry-run', help: 'print every change, make none' },
 ];
 
@@ -22,15 +30,25 @@ export function runUninstall(args: string[], io: Io): number {
   if (o.help) return io.help('uninstall');
   const dryRun = o.switches.has('dry-run');
   // conf-dir is not needed: the record names every file by its full path.
-  const paths = resolvePaths('uninstall', 'containerd', { binDir: o.values.get('bin-dir'), confDir: '-', configToml: o.values.get('config-toml') }, io.env, io.platform);
+  const paths = resolvePaths(
+    'uninstall',
+    'containerd',
+    { binDir: o.values.get('bin-dir'), confDir: '-', configToml: o.values.get('config-toml') },
+    io.env,
+    io.platform,
+  );
   const record = readRecord(paths.binDir);
   if (record === undefined) {
-    io.err(`nat.exe uninstall: no install record (${recordPath(paths.binDir)}): nothing that nat.exe install did is known here`);
+    io.err(
+      `nat.exe uninstall: no install record (${recordPath(paths.binDir)}): nothing that nat.exe install did is known here`,
+    );
     return 1;
   }
   const say = (line: string) => io.out(line);
   const would = (done: string, todo: string) => (dryRun ? todo : done);
-  say(`nat-cni uninstall${dryRun ? ' (dry run: nothing is changed)' : ''}: network "${record.network}", runtime ${record.runtime}`);
+  say(
+    `nat-cni uninstall${dryRun ? ' (dry run: nothing is changed)' : ''}: network "${record.network}", runtime ${record.runtime}`,
+  );
   let kept = 0;
   const stillThere = new Set<string>();
   /** What this run removes (or would): a folder holding only these is empty. */

@@ -53,7 +53,10 @@ function fromLegacy(json: unknown, version: string): Omit<Result, 'cniVersion'> 
   const wire = parseWire(Result020Wire, json, version);
   const ips: NonNullable<Result['ips']> = [];
   const routes: NonNullable<Result['routes']> = [];
-  for (const [key, family] of [['ip4', 4], ['ip6', 6]] as const) {
+  for (const [key, family] of [
+    ['ip4', 4],
+    ['ip6', 6],
+  ] as const) {
     const block = wire[key];
     if (block === undefined) continue;
     if (cidrFamily(block.ip) !== family) {
@@ -98,7 +101,8 @@ function from040(json: unknown, version: string): Omit<Result, 'cniVersion'> {
 
 /** 1.0.0 has no 1.1.0 fields (libcni 1.1.2 drops them); 1.1.0 has them all. */
 function fromCurrent(json: unknown, version: CniVersion): Omit<Result, 'cniVersion'> {
-  const wire = shapeOf(version) === '1.1' ? parseWire(Result110Wire, json, version) : parseWire(Result100Wire, json, version);
+  const wire =
+    shapeOf(version) === '1.1' ? parseWire(Result110Wire, json, version) : parseWire(Result100Wire, json, version);
   return { ...wire, interfaces: wire.interfaces?.map((i) => ({ ...i, name: i.name ?? '' })) };
 }
 
@@ -109,9 +113,14 @@ function decodeBody(json: unknown, version: CniVersion): Result {
   }
   const body = json ?? {};
   const fields =
-    shapeOf(version) === '0.2' ? fromLegacy(body, version) : shapeOf(version) === '0.4' ? from040(body, version) : fromCurrent(body, version);
+    shapeOf(version) === '0.2'
+      ? fromLegacy(body, version)
+      : shapeOf(version) === '0.4'
+        ? from040(body, version)
+        : fromCurrent(body, version);
   const model = ResultSchema.safeParse({ cniVersion: version, ...fields });
-  if (!model.success) throw decodingFailure(`invalid CNI ${version} result: ${describeIssues(model.error)}`, model.error);
+  if (!model.success)
+    throw decodingFailure(`invalid CNI ${version} result: ${describeIssues(model.error)}`, model.error);
   return model.data;
 }
 
@@ -149,7 +158,8 @@ function prevResultOwnVersion(json: Record<string, unknown>, version: CniVersion
   for (const k of keys) {
     const v = raw[k];
     if (v === null) continue;
-    if (typeof v !== 'string') throw decodingFailure(`could not parse prevResult: cniVersion must be a string, got ${describeType(v)}`);
+    if (typeof v !== 'string')
+      throw decodingFailure(`could not parse prevResult: cniVersion must be a string, got ${describeType(v)}`);
     own = v;
   }
   return own;

@@ -43,10 +43,17 @@ const dnsObject = (d: ResultDns | undefined): Json =>
     ['options', d?.options],
   ]);
 
-const basicRoute = (r: ResultRoute): Json => ordered([['dst', r.dst], ['gw', r.gw]]);
+const basicRoute = (r: ResultRoute): Json =>
+  ordered([
+    ['dst', r.dst],
+    ['gw', r.gw],
+  ]);
 
 function encodeLegacy(r: Result, version: CniVersion): Json {
-  const first = { 4: r.ips?.find((ip) => cidrFamily(ip.address) === 4), 6: r.ips?.find((ip) => cidrFamily(ip.address) === 6) };
+  const first = {
+    4: r.ips?.find((ip) => cidrFamily(ip.address) === 4),
+    6: r.ips?.find((ip) => cidrFamily(ip.address) === 6),
+  };
   if (first[4] === undefined && first[6] === undefined) {
     // libcni's text. Go's skel would report it as code 999; the spec's code for "cannot be
     // expressed in the requested version" is 1, which is what a runtime can act on.
@@ -60,15 +67,33 @@ function encodeLegacy(r: Result, version: CniVersion): Json {
     const ip = first[family];
     if (ip === undefined) return undefined;
     const routes = (r.routes ?? []).filter((rt) => cidrFamily(rt.dst) === family).map(basicRoute);
-    return ordered([['ip', ip.address], ['gateway', ip.gateway], ['routes', routes.length ? routes : undefined]]);
+    return ordered([
+      ['ip', ip.address],
+      ['gateway', ip.gateway],
+      ['routes', routes.length ? routes : undefined],
+    ]);
   };
-  return ordered([['cniVersion', version], ['ip4', block(4)], ['ip6', block(6)], ['dns', dnsObject(r.dns)]]);
+  return ordered([
+    ['cniVersion', version],
+    ['ip4', block(4)],
+    ['ip6', block(6)],
+    ['dns', dnsObject(r.dns)],
+  ]);
 }
 
 function encode04or10(r: Result, version: CniVersion, withIpVersion: boolean): Json {
   return ordered([
     ['cniVersion', version],
-    ['interfaces', r.interfaces?.map((i) => ordered([['name', i.name], ['mac', i.mac], ['sandbox', i.sandbox]]))],
+    [
+      'interfaces',
+      r.interfaces?.map((i) =>
+        ordered([
+          ['name', i.name],
+          ['mac', i.mac],
+          ['sandbox', i.sandbox],
+        ]),
+      ),
+    ],
     [
       'ips',
       r.ips?.map((ip) =>
@@ -95,7 +120,10 @@ const encode11 = (r: Result, version: CniVersion): Json => sortedDeep({ ...r, cn
 export function encodeResult(result: Result, version: CniVersion): Record<string, unknown> {
   const parsed = ResultSchema.safeParse(result);
   if (!parsed.success) {
-    throw new CniError(CniCode.Internal, `invalid result: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new CniError(
+      CniCode.Internal,
+      `invalid result: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const r = parsed.data;
   switch (shapeOf(version)) {

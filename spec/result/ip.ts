@@ -133,7 +133,7 @@ export function formatIP(ip: IpBytes): string {
   // Longest run of zero groups, the first one on a tie; a single zero group is not shortened.
   let best = -1;
   let bestLen = 0;
-  for (let g = 0; g < 8; ) {
+  for (let g = 0; g < 8;) {
     let end = g;
     while (end < 8 && groups[end] === 0) end++;
     if (end > g && end - g > bestLen) {
@@ -143,8 +143,14 @@ export function formatIP(ip: IpBytes): string {
     } else g++;
   }
   if (bestLen < 2) return groups.map((x) => x.toString(16)).join(':');
-  const head = groups.slice(0, best).map((x) => x.toString(16)).join(':');
-  const tail = groups.slice(best + bestLen).map((x) => x.toString(16)).join(':');
+  const head = groups
+    .slice(0, best)
+    .map((x) => x.toString(16))
+    .join(':');
+  const tail = groups
+    .slice(best + bestLen)
+    .map((x) => x.toString(16))
+    .join(':');
   return `${head}::${tail}`;
 }
 

@@ -25,7 +25,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  NAT_EXE as SHIPPED_WINE_EXE, REPO, WINE64, startSimServer, startWineServer, wineBaseEnv, type SimServer, type WineServer,
+  NAT_EXE as SHIPPED_WINE_EXE,
+  REPO,
+  WINE64,
+  startSimServer,
+  startWineServer,
+  wineBaseEnv,
+  type SimServer,
+  type WineServer,
 } from '../exe/wine';
 
 /** BENCH_DIST_NAT: another build of dist/nat to measure (e.g. an older commit's, for a before/after). */
@@ -66,9 +73,21 @@ function run(cmd: Cmd): Sample {
   const fd = fs.openSync(errFile, 'w');
   try {
     const started = process.hrtime.bigint();
-    const r = spawnSync(TIME, ['-f', '%U %S %M', '-o', timeFile, ...cmd.argv], { env: cmd.env, input: cmd.input ?? '', stdio: ['pipe', 'pipe', fd], encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(TIME, ['-f', '%U %S %M', '-o', timeFile, ...cmd.argv], {
+      env: cmd.env,
+      input: cmd.input ?? '',
+      stdio: ['pipe', 'pipe', fd],
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    return { wallMs, ...parseTime(fs.readFileSync(timeFile, 'utf8')), status: r.status, stdout: r.stdout, stderr: fs.readFileSync(errFile, 'utf8') };
+    return {
+      wallMs,
+      ...parseTime(fs.readFileSync(timeFile, 'utf8')),
+      status: r.status,
+      stdout: r.stdout,
+      stderr: fs.readFileSync(errFile, 'utf8'),
+    };
   } finally {
     fs.closeSync(fd);
   }
@@ -77,7 +96,10 @@ function run(cmd: Cmd): Sample {
 function runAsync(cmd: Cmd, file: string): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(TIME, ['-f', '%U %S %M', '-o', file, ...cmd.argv], { env: cmd.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(TIME, ['-f', '%U %S %M', '-o', file, ...cmd.argv], {
+      env: cmd.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
@@ -233,7 +255,11 @@ function benchNat(): void {
     return { dir: d, ns: sim(d, 'namespace', 'create').trim() };
   };
   const freshOnes = Array.from({ length: RUNS + 2 }, newNet);
-  list.push(interleaved('ADD (new network)', nodeFloor, (i) => nat(freshOnes[i + 1]!.dir, 'ADD', config, attach('first', freshOnes[i + 1]!.ns))));
+  list.push(
+    interleaved('ADD (new network)', nodeFloor, (i) =>
+      nat(freshOnes[i + 1]!.dir, 'ADD', config, attach('first', freshOnes[i + 1]!.ns)),
+    ),
+  );
   {
     const d = newNet();
     const before = callTotal(d.dir);
@@ -282,7 +308,9 @@ async function burst(): Promise<void> {
   const phase = async (command: 'ADD' | 'DEL') => {
     const started = process.hrtime.bigint();
     const samples = await pool(N, WIDTH, (i) =>
-      runAsync(nat(dir, command, config, attach(`burst-${i}`, namespaces[i]!)), path.join(scratch, `time-${i}`)).then((s) => must(s, `${command} burst-${i}`)),
+      runAsync(nat(dir, command, config, attach(`burst-${i}`, namespaces[i]!)), path.join(scratch, `time-${i}`)).then(
+        (s) => must(s, `${command} burst-${i}`),
+      ),
     );
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     const cpuFloorMs = samples.reduce((a, s) => a + s.cpuMs, 0) / cores;
@@ -301,12 +329,24 @@ async function burst(): Promise<void> {
   fs.rmSync(log, { force: true });
   const del = await phase('DEL');
   const delHeld = held();
-  console.log(`\nBurst: ${N} ADDs of distinct pods on one network at concurrency ${WIDTH}, then ${N} DELs (dist/nat, simulator, ${cores} cores, load ${f1(loadBefore)})`);
-  console.log('| phase | wall ms | CPU floor ms (Σ CPU ÷ cores) | wall ÷ CPU floor | per call wall ms (median) | lock held ms per call (median, p90, max) |');
+  console.log(
+    `\nBurst: ${N} ADDs of distinct pods on one network at concurrency ${WIDTH}, then ${N} DELs (dist/nat, simulator, ${cores} cores, load ${f1(loadBefore)})`,
+  );
+  console.log(
+    '| phase | wall ms | CPU floor ms (Σ CPU ÷ cores) | wall ÷ CPU floor | per call wall ms (median) | lock held ms per call (median, p90, max) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const [name, p, h] of [['ADD', add, addHeld], ['DEL', del, delHeld]] as const) {
-    const lock = h.length === N ? `${f1(median(h))}, ${f1(quantile(h, 0.9))}, ${f1(Math.max(...h))}` : `? (${h.length} log lines for ${N} calls)`;
-    console.log(`| ${name} | ${f0(p.wallMs)} | ${f0(p.cpuFloorMs)} | ${f2(p.wallMs / p.cpuFloorMs)}× | ${f0(median(p.perRun))} | ${lock} |`);
+  for (const [name, p, h] of [
+    ['ADD', add, addHeld],
+    ['DEL', del, delHeld],
+  ] as const) {
+    const lock =
+      h.length === N
+        ? `${f1(median(h))}, ${f1(quantile(h, 0.9))}, ${f1(Math.max(...h))}`
+        : `? (${h.length} log lines for ${N} calls)`;
+    console.log(
+      `| ${name} | ${f0(p.wallMs)} | ${f0(p.cpuFloorMs)} | ${f2(p.wallMs / p.cpuFloorMs)}× | ${f0(median(p.perRun))} | ${lock} |`,
+    );
   }
   // Uncontended, one ADD at a time: how much of the hold is the simulator's own time (the request
   // log's per-call `ms`; the log's own appends are then inside the hold too, so ours is an upper bound).
@@ -321,7 +361,11 @@ async function burst(): Promise<void> {
     fs.rmSync(calls, { force: true });
     must(run(nat(dir, 'ADD', config, attach(`seq-${i}`, ns))), 'a sequential ADD');
     seqHeld.push(...held());
-    const lines = fs.readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { fn: string; ms: number });
+    const lines = fs
+      .readFileSync(calls, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { fn: string; ms: number });
     // The calls before the lock (the HNS version, HNSCall) are not in the hold.
     seqHcn.push(lines.filter((l) => l.fn !== 'HNSCall').reduce((a, l) => a + l.ms, 0));
   }
@@ -336,14 +380,19 @@ async function burst(): Promise<void> {
 // --- nat.exe under Wine ---------------------------------------------------------------------------
 
 async function benchWine(): Promise<void> {
-  for (const f of [NAT_EXE, NODE_EXE]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run make bench (it builds it)`);
+  for (const f of [NAT_EXE, NODE_EXE])
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run make bench (it builds it)`);
   let wine: WineServer | undefined;
   let hns: SimServer | undefined;
   try {
     wine = await startWineServer();
     hns = await startSimServer();
     const h = hns;
-    const wineEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ ...wineBaseEnv(), NAT_CNI_HNS_SIM_ADDR: h.addr, ...extra });
+    const wineEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+      ...wineBaseEnv(),
+      NAT_CNI_HNS_SIM_ADDR: h.addr,
+      ...extra,
+    });
     const floor: Cmd = { argv: [WINE64, NODE_EXE, '-e', '0'], env: wineEnv({}) };
     const config = JSON.stringify(natConfig('winebench', 3));
     const exe = (command: string, extra: Record<string, string> = {}, input = config): Cmd => ({
@@ -352,7 +401,8 @@ async function benchWine(): Promise<void> {
       input,
     });
     const counted = (cmd: Cmd): number => {
-      const total = () => Object.values(JSON.parse(h.sim(['calls'])) as Record<string, number>).reduce((a, b) => a + b, 0);
+      const total = () =>
+        Object.values(JSON.parse(h.sim(['calls'])) as Record<string, number>).reduce((a, b) => a + b, 0);
       const before = total();
       must(run(cmd), 'a counted run under Wine');
       return total() - before;
@@ -369,7 +419,11 @@ async function benchWine(): Promise<void> {
     const countNs = namespaces[RUNS + 1]!;
     list[1]!.calls = counted(exe('ADD', attach('counted', countNs)));
     list[2]!.calls = counted(exe('DEL', attach('counted', countNs)));
-    printRows(`nat.exe under Wine (${path.relative(REPO, NAT_EXE)}) vs \`node.exe -e 0\` of the same Node (wineserver CPU not counted)`, 'node.exe', list);
+    printRows(
+      `nat.exe under Wine (${path.relative(REPO, NAT_EXE)}) vs \`node.exe -e 0\` of the same Node (wineserver CPU not counted)`,
+      'node.exe',
+      list,
+    );
   } finally {
     await hns?.stop();
     await wine?.stop();
@@ -377,7 +431,9 @@ async function benchWine(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`make bench: ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os.loadavg().map(f2).join(' ')}`);
+  console.log(
+    `make bench: ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load ${os.loadavg().map(f2).join(' ')}`,
+  );
   if (process.env.BENCH_NAT !== '0') benchNat();
   if (process.env.BENCH_BURST !== '0') await burst();
   if (process.env.BENCH_WINE !== '0') await benchWine();

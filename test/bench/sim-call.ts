@@ -41,19 +41,43 @@ function timeEach(n: number, fn: (i: number) => void): number {
 /** A NAT network, `namespaces` namespaces, `endpoints` endpoints; the last one carries `padBytes` of policies. */
 function populate(dir: string, namespaces: number, endpoints: number, padBytes: number): string {
   const api = createSimApi(dir);
-  const h = api.network.create(ZERO_GUID, writeNetworkRequest({
-    Name: 'bench', Type: 'NAT',
-    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '10.88.0.0/16', Flags: 0, Routes: [{ NextHop: '10.88.0.1', DestinationPrefix: '0.0.0.0/0' }] }] }],
-  }));
+  const h = api.network.create(
+    ZERO_GUID,
+    writeNetworkRequest({
+      Name: 'bench',
+      Type: 'NAT',
+      Ipams: [
+        {
+          Type: 'Static',
+          Subnets: [
+            {
+              IpAddressPrefix: '10.88.0.0/16',
+              Flags: 0,
+              Routes: [{ NextHop: '10.88.0.1', DestinationPrefix: '0.0.0.0/0' }],
+            },
+          ],
+        },
+      ],
+    }),
+  );
   const netId = (JSON.parse(api.network.query(h, QUERY)) as { ID: string }).ID;
   for (let i = 0; i < namespaces; i++) api.namespace.close(api.namespace.create(ZERO_GUID, NS_REQUEST));
   for (let i = 0; i < endpoints; i++) {
     const last = i === endpoints - 1 && padBytes > 0;
     // Pass-through policies (a type the model keeps as sent), as the conformance suite's large config leaves.
     const policies = last
-      ? Array.from({ length: Math.ceil(padBytes / 1024) }, (_, k) => ({ Type: 'L4Proxy' as const, Settings: { Port: String(k), Pad: 'p'.repeat(1000) } }))
+      ? Array.from({ length: Math.ceil(padBytes / 1024) }, (_, k) => ({
+          Type: 'L4Proxy' as const,
+          Settings: { Port: String(k), Pad: 'p'.repeat(1000) },
+        }))
       : [];
-    api.endpoint.close(api.endpoint.create(h, ZERO_GUID, writeEndpointRequest({ Name: `ep${i}`, HostComputeNetwork: netId, Policies: policies })));
+    api.endpoint.close(
+      api.endpoint.create(
+        h,
+        ZERO_GUID,
+        writeEndpointRequest({ Name: `ep${i}`, HostComputeNetwork: netId, Policies: policies }),
+      ),
+    );
   }
   api.network.close(h);
   return netId;
@@ -84,7 +108,13 @@ function child(dir: string, netId: string): void {
   fs.writeSync(1, String(Number(process.hrtime.bigint() - t) / 1e6));
 }
 
-function measure(label: string, namespaces: number, endpoints: number, padBytes: number, n: number): Record<string, number> {
+function measure(
+  label: string,
+  namespaces: number,
+  endpoints: number,
+  padBytes: number,
+  n: number,
+): Record<string, number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-bench-'));
   const netId = populate(dir, namespaces, endpoints, padBytes);
   const core = createSimCore(dir);
@@ -102,7 +132,8 @@ function measure(label: string, namespaces: number, endpoints: number, padBytes:
   };
   for (let i = 0; i < n / 2; i++) {
     const h = timed(() => core.invoke('HcnCreateNamespace', [ZERO_GUID, NS_REQUEST])).outs[0] ?? '0';
-    const id = (JSON.parse(core.invoke('HcnQueryNamespaceProperties', [h, QUERY]).outs[0] ?? '{}') as { ID: string }).ID;
+    const id = (JSON.parse(core.invoke('HcnQueryNamespaceProperties', [h, QUERY]).outs[0] ?? '{}') as { ID: string })
+      .ID;
     core.invoke('HcnCloseNamespace', [h]);
     timed(() => core.invoke('HcnDeleteNamespace', [id]));
   }
@@ -115,16 +146,22 @@ function measure(label: string, namespaces: number, endpoints: number, padBytes:
   }
   const figures = { stateKB: Math.round(stateBytes(dir) / 1024), query, enumerate, mutate, process20: median(procs) };
   fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`${label.padEnd(6)} ${JSON.stringify(figures, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`);
+  console.log(
+    `${label.padEnd(6)} ${JSON.stringify(figures, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
+  );
   return figures;
 }
 
 if (process.argv[2] === 'child') {
   child(process.argv[3] ?? '', process.argv[4] ?? '');
 } else {
-  console.log('median ms per call (mutate: one HcnCreateNamespace or HcnDeleteNamespace); process20: 20 calls in a fresh process');
+  console.log(
+    'median ms per call (mutate: one HcnCreateNamespace or HcnDeleteNamespace); process20: 20 calls in a fresh process',
+  );
   const small = measure('small', 3, 2, 0, 200);
   const large = measure('large', 300, 50, 1 << 20, 60);
   const ratio = (k: keyof typeof small) => Math.round((large[k]! / small[k]!) * 10) / 10;
-  console.log(`large/small: query ${ratio('query')}x, enumerate ${ratio('enumerate')}x, mutate ${ratio('mutate')}x, process20 ${ratio('process20')}x`);
+  console.log(
+    `large/small: query ${ratio('query')}x, enumerate ${ratio('enumerate')}x, mutate ${ratio('mutate')}x, process20 ${ratio('process20')}x`,
+  );
 }

@@ -27,7 +27,16 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-fakes-'));
 async function runAgainst(defect: Defect): Promise<Awaited<ReturnType<typeof runSuite>>> {
   const dir = fs.mkdtempSync(path.join(tmp, `${defect}-`));
   const plugin = writeFakePlugin(dir, defect);
-  return runSuite(['--plugin', plugin, '--mode', 'compat', '--versions', '0.3.1,0.4.0,1.0.0', '--only', CASES.join(',')]);
+  return runSuite([
+    '--plugin',
+    plugin,
+    '--mode',
+    'compat',
+    '--versions',
+    '0.3.1,0.4.0,1.0.0',
+    '--only',
+    CASES.join(','),
+  ]);
 }
 
 describe('conformance suite against broken plugins', () => {
@@ -36,7 +45,10 @@ describe('conformance suite against broken plugins', () => {
 
   it('passes the control plugin on every case the defects break', async () => {
     const run = await runAgainst('none');
-    expect(run.report?.cases.filter((c) => c.status !== 'PASS'), run.stdout).toEqual([]);
+    expect(
+      run.report?.cases.filter((c) => c.status !== 'PASS'),
+      run.stdout,
+    ).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.stdout.trimEnd().split('\n').pop()).toBe(`${CASES.length} passed, 0 failed, 0 skipped`);
   }, 90_000);

@@ -43,7 +43,8 @@ describe.skipIf(!present)('conformance suite against host-local (generic profile
 
   it('really exercised host-local: lifecycle, every version, concurrency', () => {
     const passed = new Set(compat.report?.cases.filter((c) => c.status === 'PASS').map((c) => c.id));
-    for (const id of ['C-32', 'C-35', 'C-47', 'C-53', 'C-54', 'C-56', 'C-59', 'C-64', 'C-67', 'C-76', 'C-77']) expect(passed.has(id), id).toBe(true);
+    for (const id of ['C-32', 'C-35', 'C-47', 'C-53', 'C-54', 'C-56', 'C-59', 'C-64', 'C-67', 'C-76', 'C-77'])
+      expect(passed.has(id), id).toBe(true);
     expect(compat.report?.summary.passed).toBeGreaterThan(70);
   });
 

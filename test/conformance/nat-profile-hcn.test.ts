@@ -23,15 +23,22 @@ const LOAD = ['--parallel', '8', '--jobs', '2'];
 
 beforeAll(() => {
   buildSuite();
-  execFileSync('make', ['-s', 'dist/nat', 'dist/hns-sim', 'dist/libcomputenetwork.so'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('make', ['-s', 'dist/nat', 'dist/hns-sim', 'dist/libcomputenetwork.so'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }, 300_000);
 
 describe('nat profile against dist/nat over the FFI path, state read through the HCN API', () => {
   let run: SuiteRun;
   beforeAll(async () => {
-    run = await runSuite(['--plugin', NAT, '--profile', 'nat', '--hns-sim', SIM, '--hns-ffi', LIB, '--mode', 'compat', ...LOAD], {
-      ...process.env, NAT_CNI_HNS: `ffi:${LIB}`,
-    });
+    run = await runSuite(
+      ['--plugin', NAT, '--profile', 'nat', '--hns-sim', SIM, '--hns-ffi', LIB, '--mode', 'compat', ...LOAD],
+      {
+        ...process.env,
+        NAT_CNI_HNS: `ffi:${LIB}`,
+      },
+    );
   }, 600_000);
 
   it('reads HNS through the HCN API, not the simulator dump', () => {
@@ -41,7 +48,8 @@ describe('nat profile against dist/nat over the FFI path, state read through the
   it('passes every case that applies', () => {
     const failed = run.report?.cases.filter((c) => c.status === 'FAIL').map((c) => c.id) ?? ['(no report)'];
     expect(failed, run.stdout).toEqual([]);
-    for (const id of ['C-34', 'C-52', 'C-53', 'C-54', 'C-58', 'C-59', 'C-60', 'C-76', 'C-77']) expect(statusOf(run, id), `${id}\n${run.stdout}`).toBe('PASS');
+    for (const id of ['C-34', 'C-52', 'C-53', 'C-54', 'C-58', 'C-59', 'C-60', 'C-76', 'C-77'])
+      expect(statusOf(run, id), `${id}\n${run.stdout}`).toBe('PASS');
   });
 });
 
@@ -59,7 +67,9 @@ describe('nat profile in host mode: an HNS that is already there, touched only t
     // Someone else's NAT network on the first /16 the suite would pick, and a namespace of theirs.
     execFileSync(SIM, ['--state', state, 'settings', 'set', 'host', 'ws2022']);
     execFileSync(SIM, ['--state', state, 'namespace', 'create']);
-    server = spawn(SIM, ['--state', state, 'serve', '--listen', '127.0.0.1:0', '--log', log], { stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(SIM, ['--state', state, 'serve', '--listen', '127.0.0.1:0', '--log', log], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     addr = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout?.on('data', (d: Buffer) => {
@@ -69,17 +79,53 @@ describe('nat profile in host mode: an HNS that is already there, touched only t
       });
       server.on('exit', (c) => reject(new Error(`hns-sim serve exited ${c}`)));
     });
-    const env = { ...process.env, NAT_CNI_HNS: `ffi:${LIB}`, NAT_CNI_HNS_SIM_ADDR: addr, CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'theirs', CNI_IFNAME: 'eth0', CNI_PATH: '/nonexistent' };
+    const env = {
+      ...process.env,
+      NAT_CNI_HNS: `ffi:${LIB}`,
+      NAT_CNI_HNS_SIM_ADDR: addr,
+      CNI_COMMAND: 'ADD',
+      CNI_CONTAINERID: 'theirs',
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: '/nonexistent',
+    };
     const theirNs = dump().namespaces.at(-1)?.ID ?? '';
-    const theirs = { cniVersion: '1.0.0', name: 'theirs', type: 'nat', ipam: { subnet: '10.200.0.0/16', routes: [{ gateway: '10.200.0.1' }] } };
-    execFileSync(NAT, [], { input: JSON.stringify(theirs), env: { ...env, CNI_NETNS: theirNs }, stdio: ['pipe', 'ignore', 'ignore'] });
+    const theirs = {
+      cniVersion: '1.0.0',
+      name: 'theirs',
+      type: 'nat',
+      ipam: { subnet: '10.200.0.0/16', routes: [{ gateway: '10.200.0.1' }] },
+    };
+    execFileSync(NAT, [], {
+      input: JSON.stringify(theirs),
+      env: { ...env, CNI_NETNS: theirNs },
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     before = dump();
     fs.rmSync(log, { force: true });
     // The cases that read or judge state; the fault cases need a simulator of the suite's own and skip.
     const only = 'C-32,C-34,C-46,C-52,C-53,C-54,C-58,C-59,C-76,C-77';
-    run = await runSuite(['--plugin', NAT, '--profile', 'nat', '--hns', 'host', '--hns-ffi', LIB, '--mode', 'compat', '--only', only, ...LOAD], {
-      ...process.env, NAT_CNI_HNS: `ffi:${LIB}`, NAT_CNI_HNS_SIM_ADDR: addr,
-    });
+    run = await runSuite(
+      [
+        '--plugin',
+        NAT,
+        '--profile',
+        'nat',
+        '--hns',
+        'host',
+        '--hns-ffi',
+        LIB,
+        '--mode',
+        'compat',
+        '--only',
+        only,
+        ...LOAD,
+      ],
+      {
+        ...process.env,
+        NAT_CNI_HNS: `ffi:${LIB}`,
+        NAT_CNI_HNS_SIM_ADDR: addr,
+      },
+    );
   }, 600_000);
 
   afterAll(() => {
@@ -89,19 +135,35 @@ describe('nat profile in host mode: an HNS that is already there, touched only t
 
   it('passes, with its own names and a subnet that overlaps nothing', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout.split('\n')[0]).toMatch(/the host's HNS .*networks natcni-\*, subnets 10\.201\.0\.0\/16, state read through the HCN API/);
-    for (const id of ['C-34', 'C-53', 'C-54', 'C-58', 'C-59', 'C-76', 'C-77']) expect(statusOf(run, id), `${id}\n${run.stdout}`).toBe('PASS');
+    expect(run.stdout.split('\n')[0]).toMatch(
+      /the host's HNS .*networks natcni-\*, subnets 10\.201\.0\.0\/16, state read through the HCN API/,
+    );
+    for (const id of ['C-34', 'C-53', 'C-54', 'C-58', 'C-59', 'C-76', 'C-77'])
+      expect(statusOf(run, id), `${id}\n${run.stdout}`).toBe('PASS');
     expect(statusOf(run, 'C-52')).toBe('SKIP');
   });
 
   it('touched nothing of anyone else, and removed everything it created', () => {
-    expect(dump()).toMatchObject({ networks: before.networks, endpoints: before.endpoints, namespaces: before.namespaces });
-    const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { fn: string; args: { value: string | null; document?: { Name?: string } }[] });
-    const foreign = new Set([...before.networks.map((n) => n.ID), ...before.namespaces.map((n) => n.ID)].map((id) => id.toLowerCase()));
+    expect(dump()).toMatchObject({
+      networks: before.networks,
+      endpoints: before.endpoints,
+      namespaces: before.namespaces,
+    });
+    const lines = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { fn: string; args: { value: string | null; document?: { Name?: string } }[] });
+    const foreign = new Set(
+      [...before.networks.map((n) => n.ID), ...before.namespaces.map((n) => n.ID)].map((id) => id.toLowerCase()),
+    );
     const writes = lines.filter((l) => /^Hcn(Create|Modify|Delete)/.test(l.fn));
     expect(writes.length).toBeGreaterThan(20);
     for (const w of writes) {
-      expect(w.args.some((a) => foreign.has(String(a.value).toLowerCase())), JSON.stringify(w)).toBe(false);
+      expect(
+        w.args.some((a) => foreign.has(String(a.value).toLowerCase())),
+        JSON.stringify(w),
+      ).toBe(false);
       if (w.fn === 'HcnCreateNetwork') expect(w.args[1]?.document?.Name).toMatch(/^natcni-conf-/);
     }
   });

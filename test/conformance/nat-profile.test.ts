@@ -38,12 +38,28 @@ describe.each(['compat', 'strict'] as const)('conformance suite, nat profile, %s
   let run: SuiteRun;
   beforeAll(async () => {
     buildSuite();
-    execFileSync('make', ['-s', 'dist/nat', 'dist/hns-sim', 'build/test-plugins/recording-ipam'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-    run = await runSuite(['--plugin', NAT, '--profile', 'nat', '--hns-sim', SIM, '--mode', mode, '--ipam-path', IPAM_PATH, ...LOAD]);
+    execFileSync('make', ['-s', 'dist/nat', 'dist/hns-sim', 'build/test-plugins/recording-ipam'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    run = await runSuite([
+      '--plugin',
+      NAT,
+      '--profile',
+      'nat',
+      '--hns-sim',
+      SIM,
+      '--mode',
+      mode,
+      '--ipam-path',
+      IPAM_PATH,
+      ...LOAD,
+    ]);
   }, 600_000);
 
   it('ADD creates one attached endpoint, DEL removes it, nothing leaks', () => {
-    for (const id of ['C-34', 'C-53', 'C-54', 'C-58', 'C-59', 'C-76', 'C-77']) expect(statusOf(run, id), `${id}\n${run.stdout}`).toBe('PASS');
+    for (const id of ['C-34', 'C-53', 'C-54', 'C-58', 'C-59', 'C-76', 'C-77'])
+      expect(statusOf(run, id), `${id}\n${run.stdout}`).toBe('PASS');
   });
 
   it('skips only what does not apply to a NAT plugin, and says so in the summary line', () => {
@@ -52,7 +68,9 @@ describe.each(['compat', 'strict'] as const)('conformance suite, nat profile, %s
     expect(skipped.map((c) => c.id).sort(), run.stdout).toEqual(Object.keys(allowed).sort());
     for (const c of skipped) expect(c.reason, c.id).toMatch(allowed[c.id] as RegExp);
     const s = run.report?.summary;
-    expect(run.stdout.trimEnd().split('\n').pop()).toBe(`${s?.passed} passed, ${s?.failed} failed, ${s?.skipped} skipped`);
+    expect(run.stdout.trimEnd().split('\n').pop()).toBe(
+      `${s?.passed} passed, ${s?.failed} failed, ${s?.skipped} skipped`,
+    );
   });
 
   it('runs the delegated-IPAM cases and the ones provoked by simulator faults', () => {
@@ -61,8 +79,13 @@ describe.each(['compat', 'strict'] as const)('conformance suite, nat profile, %s
     }
   });
 
-  it(mode === 'compat' ? 'passes every case that applies' : `fails only the documented deviations (${STRICT_DEVIATIONS.join(', ')})`, () => {
-    const failed = run.report?.cases.filter((c) => c.status === 'FAIL').map((c) => c.id) ?? ['(no report)'];
-    expect(failed, run.stdout).toEqual(mode === 'compat' ? [] : STRICT_DEVIATIONS);
-  });
+  it(
+    mode === 'compat'
+      ? 'passes every case that applies'
+      : `fails only the documented deviations (${STRICT_DEVIATIONS.join(', ')})`,
+    () => {
+      const failed = run.report?.cases.filter((c) => c.status === 'FAIL').map((c) => c.id) ?? ['(no report)'];
+      expect(failed, run.stdout).toEqual(mode === 'compat' ? [] : STRICT_DEVIATIONS);
+    },
+  );
 });

@@ -32,18 +32,24 @@ export function runSuite(args: string[], env: NodeJS.ProcessEnv = process.env): 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-test-'));
   const reportFile = path.join(dir, 'report.json');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args, '--report', reportFile], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [BUNDLE, ...args, '--report', reportFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const report = fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as SuiteRun['report']) : undefined;
+      const report = fs.existsSync(reportFile)
+        ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as SuiteRun['report'])
+        : undefined;
       fs.rmSync(dir, { recursive: true, force: true });
       resolve({ code, stdout, stderr, report });
     });
   });
 }
 
-export const statusOf = (run: SuiteRun, id: string): string | undefined => run.report?.cases.find((c) => c.id === id)?.status;
+export const statusOf = (run: SuiteRun, id: string): string | undefined =>
+  run.report?.cases.find((c) => c.id === id)?.status;

@@ -40,7 +40,14 @@ export function installDoctorCases(ctx: InstallDoctorContext): void {
     return { root, bin, conf, flags: ['--bin-dir', winPath(bin), '--conf-dir', winPath(conf)] };
   };
   const doctor = (flags: string[], ...extra: string[]) => {
-    const r = ctx.run(['doctor', ...flags, '--log-file', winPath(path.join(ctx.scratch(), 'ops.log')), '--json', ...extra]);
+    const r = ctx.run([
+      'doctor',
+      ...flags,
+      '--log-file',
+      winPath(path.join(ctx.scratch(), 'ops.log')),
+      '--json',
+      ...extra,
+    ]);
     return { status: r.status, report: JSON.parse(r.stdout) as Report };
   };
 
@@ -49,8 +56,14 @@ export function installDoctorCases(ctx: InstallDoctorContext): void {
     const r = ctx.run(['install', ...f.flags, '--name', 'natops', '--subnet', '172.27.0.0/24']);
     expect(r.status, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(f.bin, 'nat.exe')).equals(fs.readFileSync(NAT_EXE))).toBe(true);
-    const conf = JSON.parse(fs.readFileSync(path.join(f.conf, '0-containerd-natops.conflist'), 'utf8')) as Record<string, unknown>;
-    expect(conf).toMatchObject({ name: 'natops', plugins: [{ type: 'nat', capabilities: { portMappings: true, dns: true }, ipam: { subnet: '172.27.0.0/24' } }] });
+    const conf = JSON.parse(fs.readFileSync(path.join(f.conf, '0-containerd-natops.conflist'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(conf).toMatchObject({
+      name: 'natops',
+      plugins: [{ type: 'nat', capabilities: { portMappings: true, dns: true }, ipam: { subnet: '172.27.0.0/24' } }],
+    });
     const d = doctor(f.flags);
     expect(d.report.checks.find((c) => c.id === 'elevated')?.mark).toBe('ok');
     expect(d.report.checks.find((c) => c.id === 'hns')?.mark).toBe('ok');
@@ -72,7 +85,18 @@ export function installDoctorCases(ctx: InstallDoctorContext): void {
       const net = createNetwork(api, {
         Name: 'natops',
         Type: 'NAT',
-        Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '172.20.48.0/20', Routes: [{ NextHop: '172.20.48.1', DestinationPrefix: '0.0.0.0/0' }], Flags: 0 }] }],
+        Ipams: [
+          {
+            Type: 'Static',
+            Subnets: [
+              {
+                IpAddressPrefix: '172.20.48.0/20',
+                Routes: [{ NextHop: '172.20.48.1', DestinationPrefix: '0.0.0.0/0' }],
+                Flags: 0,
+              },
+            ],
+          },
+        ],
       });
       createEndpoint(api, net.ID as string, { Name: '0badc0ffee_natops' });
     } finally {

@@ -16,8 +16,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pins from '../../tools/exe/pins.json';
 import {
-  CONFORMANCE, FAKE_DLL, LIBCNI_DRIVER_EXE, NAT_EXE, REPO, SHIPPED_EXE, WINEPREFIX, fakeDllComplaints, runWine,
-  runWineAsync, startSimServer, startWineServer, winPath, writeWineWrapper, type SimServer, type WineServer,
+  CONFORMANCE,
+  FAKE_DLL,
+  LIBCNI_DRIVER_EXE,
+  NAT_EXE,
+  REPO,
+  SHIPPED_EXE,
+  WINEPREFIX,
+  fakeDllComplaints,
+  runWine,
+  runWineAsync,
+  startSimServer,
+  startWineServer,
+  winPath,
+  writeWineWrapper,
+  type SimServer,
+  type WineServer,
 } from './wine';
 import { installDoctorCases } from './install-doctor';
 
@@ -71,7 +85,11 @@ const natConfig = (name: string, third: number, extra: Record<string, unknown> =
     ...extra,
   });
 
-interface DumpEndpoint { ID: string; Name?: string; Policies?: { Type: string; Settings?: Record<string, unknown> }[] }
+interface DumpEndpoint {
+  ID: string;
+  Name?: string;
+  Policies?: { Type: string; Settings?: Record<string, unknown> }[];
+}
 const endpoints = (): DumpEndpoint[] => (JSON.parse(hns.sim(['dump'])) as { endpoints: DumpEndpoint[] }).endpoints;
 
 describe('the executable', () => {
@@ -131,10 +149,16 @@ describe('the executable', () => {
   });
 
   it('reports errors as an error object with its CNI code and a non-zero exit status', () => {
-    const r = nat(cniEnv('ADD', 'bad-json', hns.sim(['namespace', 'create']).trim()), '{"cniVersion":"1.0.0","name":"nät-€",');
+    const r = nat(
+      cniEnv('ADD', 'bad-json', hns.sim(['namespace', 'create']).trim()),
+      '{"cniVersion":"1.0.0","name":"nät-€",',
+    );
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as { code: number }).code).toBe(6);
-    const r2 = nat(cniEnv('ADD', 'bad-ver', hns.sim(['namespace', 'create']).trim()), natConfig('natexe', 1, { cniVersion: '9.9.9' }));
+    const r2 = nat(
+      cniEnv('ADD', 'bad-ver', hns.sim(['namespace', 'create']).trim()),
+      natConfig('natexe', 1, { cniVersion: '9.9.9' }),
+    );
     expect(r2.status).toBe(1);
     expect(JSON.parse(r2.stdout)).toMatchObject({ code: 1, msg: 'incompatible CNI versions' });
   });
@@ -148,7 +172,13 @@ describe('the executable', () => {
     const log = fs.readFileSync(path.join(WINEPREFIX, 'drive_c/ProgramData/nat-cni/nat.log'), 'utf8');
     expect(log).toContain('ctr-utf8');
     expect(nat(cniEnv('DEL', 'ctr-utf8', netns), config).status).toBe(0);
-    const bad = nat(cniEnv('ADD', 'ctr-utf8-2', netns), natConfig('natexe', 2, { dns: { search: ['bücher.example'] }, runtimeConfig: { dns: { servers: ['10.0.0.53'], searches: ['bücher.example'] } } }));
+    const bad = nat(
+      cniEnv('ADD', 'ctr-utf8-2', netns),
+      natConfig('natexe', 2, {
+        dns: { search: ['bücher.example'] },
+        runtimeConfig: { dns: { servers: ['10.0.0.53'], searches: ['bücher.example'] } },
+      }),
+    );
     stderrSeen.push(bad.stderr);
     if (bad.status === 0) {
       expect(bad.stdout).toContain('bücher.example');
@@ -165,20 +195,25 @@ describe('the executable', () => {
     fs.mkdirSync(dirA);
     fs.mkdirSync(dirB);
     const src = path.join(scratch, 'fixed-ipam.c');
-    fs.writeFileSync(src, [
-      '#include <stdio.h>',
-      '#include <stdlib.h>',
-      '#include <string.h>',
-      'int main(void) {',
-      '  char buf[4096]; while (fread(buf, 1, sizeof buf, stdin) > 0) {}',
-      '  const char *cmd = getenv("CNI_COMMAND");',
-      '  if (cmd && strcmp(cmd, "ADD") == 0)',
-      '    printf("{\\"cniVersion\\":\\"1.0.0\\",\\"ips\\":[{\\"address\\":\\"172.29.9.77/24\\",\\"gateway\\":\\"172.29.9.1\\"}]}");',
-      '  return 0;',
-      '}',
-      '',
-    ].join('\n'));
-    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-O2', '-o', path.join(dirB, 'fixed-ipam.exe'), src], { encoding: 'utf8' });
+    fs.writeFileSync(
+      src,
+      [
+        '#include <stdio.h>',
+        '#include <stdlib.h>',
+        '#include <string.h>',
+        'int main(void) {',
+        '  char buf[4096]; while (fread(buf, 1, sizeof buf, stdin) > 0) {}',
+        '  const char *cmd = getenv("CNI_COMMAND");',
+        '  if (cmd && strcmp(cmd, "ADD") == 0)',
+        '    printf("{\\"cniVersion\\":\\"1.0.0\\",\\"ips\\":[{\\"address\\":\\"172.29.9.77/24\\",\\"gateway\\":\\"172.29.9.1\\"}]}");',
+        '  return 0;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-O2', '-o', path.join(dirB, 'fixed-ipam.exe'), src], {
+      encoding: 'utf8',
+    });
     expect(cc.status, cc.stderr).toBe(0);
     const netns = hns.sim(['namespace', 'create']).trim();
     const config = natConfig('delegating', 9, { ipam: { type: 'fixed-ipam', subnet: '172.29.9.0/24' } });
@@ -186,7 +221,10 @@ describe('the executable', () => {
     const add = nat(cniEnv('ADD', 'ipam-exe', netns, { CNI_PATH: cniPath }), config);
     expect(add.status, add.stdout + add.stderr).toBe(0);
     expect((JSON.parse(add.stdout) as { ips: { address: string }[] }).ips[0]?.address).toBe('172.29.9.77/24');
-    const missing = nat(cniEnv('ADD', 'ipam-missing', netns, { CNI_PATH: cniPath }), natConfig('delegating2', 10, { ipam: { type: 'no-such-ipam', subnet: '172.29.10.0/24' } }));
+    const missing = nat(
+      cniEnv('ADD', 'ipam-missing', netns, { CNI_PATH: cniPath }),
+      natConfig('delegating2', 10, { ipam: { type: 'no-such-ipam', subnet: '172.29.10.0/24' } }),
+    );
     expect(missing.status).toBe(1);
     // Both folders, whole: the list was split on ";" (a ":" split would have cut "Z:\...").
     expect(JSON.parse(missing.stdout)).toMatchObject({ code: 7 });
@@ -198,7 +236,9 @@ describe('the executable', () => {
 describe('ADD, CHECK and DEL through the FFI path', () => {
   it('creates the network and an attached endpoint with its port mapping, checks it and removes it', () => {
     const netns = hns.sim(['namespace', 'create']).trim();
-    const config = natConfig('natexe', 2, { runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] } });
+    const config = natConfig('natexe', 2, {
+      runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] },
+    });
     const add = nat(cniEnv('ADD', 'ctr-ffi-1', netns), config);
     expect(add.status, add.stdout + add.stderr).toBe(0);
     const result = JSON.parse(add.stdout) as { ips: { address: string }[]; interfaces: { sandbox: string }[] };
@@ -209,7 +249,10 @@ describe('ADD, CHECK and DEL through the FFI path', () => {
     const pm = mine[0]?.Policies?.find((p) => p.Type === 'PortMapping');
     expect(pm?.Settings).toMatchObject({ ExternalPort: 18080, InternalPort: 80 });
 
-    const check = nat(cniEnv('CHECK', 'ctr-ffi-1', netns), JSON.stringify({ ...JSON.parse(config), prevResult: result }));
+    const check = nat(
+      cniEnv('CHECK', 'ctr-ffi-1', netns),
+      JSON.stringify({ ...JSON.parse(config), prevResult: result }),
+    );
     expect(check.status, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toBe('');
 
@@ -220,7 +263,13 @@ describe('ADD, CHECK and DEL through the FFI path', () => {
 
   it('serialises concurrent ADDs on one new network (named mutex): one network, every endpoint', async () => {
     const runs = await Promise.all(
-      [1, 2, 3].map((i) => runWineAsync(NAT_EXE, cniEnv('ADD', `ctr-race-${i}`, hns.sim(['namespace', 'create']).trim()), natConfig('natrace', 3))),
+      [1, 2, 3].map((i) =>
+        runWineAsync(
+          NAT_EXE,
+          cniEnv('ADD', `ctr-race-${i}`, hns.sim(['namespace', 'create']).trim()),
+          natConfig('natrace', 3),
+        ),
+      ),
     );
     for (const r of runs) {
       stderrSeen.push(r.stderr);
@@ -248,7 +297,10 @@ describe('ADD, CHECK and DEL through the FFI path', () => {
       expect(nat(cniEnv('DEL', id, netns), config).status).toBe(0);
     };
     // A file planted under an addon's name is never loaded (the load would fail): only removed.
-    const planted = path.join(dir, `koffi-${koffi.version}-${koffi.extractSha256?.slice(0, 16)}-1-0123456789abcdef.node`);
+    const planted = path.join(
+      dir,
+      `koffi-${koffi.version}-${koffi.extractSha256?.slice(0, 16)}-1-0123456789abcdef.node`,
+    );
     fs.writeFileSync(planted, 'MZ not koffi');
     cycle('ctr-planted');
     expect(fs.existsSync(planted)).toBe(false);
@@ -273,7 +325,11 @@ describe('hardening under Wine', () => {
   let natsec: string;
   beforeAll(() => {
     natsec = path.join(scratch, 'natsec.exe');
-    const cc = spawnSync('x86_64-w64-mingw32-gcc', ['-municode', '-O2', '-o', natsec, path.join(REPO, 'test/exe/fixtures/natsec.c'), '-ladvapi32'], { encoding: 'utf8' });
+    const cc = spawnSync(
+      'x86_64-w64-mingw32-gcc',
+      ['-municode', '-O2', '-o', natsec, path.join(REPO, 'test/exe/fixtures/natsec.c'), '-ladvapi32'],
+      { encoding: 'utf8' },
+    );
     expect(cc.status, cc.stderr).toBe(0);
   });
   const probe = (args: string[]) => runWine(natsec, args, {});
@@ -294,7 +350,10 @@ describe('hardening under Wine', () => {
       const started = Date.now();
       const add = nat(cniEnv('ADD', 'ctr-squat', hns.sim(['namespace', 'create']).trim()), natConfig(network, 11));
       expect(add.status).toBe(1);
-      expect(JSON.parse(add.stdout)).toMatchObject({ code: 105, msg: expect.stringContaining(networkMutexName(network)) });
+      expect(JSON.parse(add.stdout)).toMatchObject({
+        code: 105,
+        msg: expect.stringContaining(networkMutexName(network)),
+      });
       // At once: not after the 60 s lock timeout.
       expect(Date.now() - started).toBeLessThan(10_000);
       expect((await squatter).stdout).toContain('held');
@@ -322,10 +381,17 @@ describe('hardening under Wine', () => {
     hns.sim(['fault', 'add', '--fn', 'HcnCreateEndpoint', '--nth', '1', '--latency-ms', '8000']);
     try {
       const started = Date.now();
-      const stuck = nat(cniEnv('ADD', 'ctr-stuck-1', hns.sim(['namespace', 'create']).trim(), { NAT_CNI_LOCK_HOLD_MS: '1500' }), config);
+      const stuck = nat(
+        cniEnv('ADD', 'ctr-stuck-1', hns.sim(['namespace', 'create']).trim(), { NAT_CNI_LOCK_HOLD_MS: '1500' }),
+        config,
+      );
       expect(Date.now() - started).toBeLessThan(7_000);
       expect(stuck.status).not.toBe(0);
-      expect(JSON.parse(stuck.stdout)).toMatchObject({ cniVersion: '1.0.0', code: 11, msg: expect.stringContaining('"natstuck"') });
+      expect(JSON.parse(stuck.stdout)).toMatchObject({
+        cniVersion: '1.0.0',
+        code: 11,
+        msg: expect.stringContaining('"natstuck"'),
+      });
       const next = nat(cniEnv('ADD', 'ctr-stuck-2', hns.sim(['namespace', 'create']).trim()), config);
       expect(next.status, next.stdout + next.stderr).toBe(0);
     } finally {
@@ -369,7 +435,11 @@ describe('hardening under Wine', () => {
     const mode = fs.statSync(exeDir).mode & 0o777;
     const log = path.join(WINEPREFIX, 'drive_c/ProgramData/nat-cni/nat.log');
     const netns = hns.sim(['namespace', 'create']).trim();
-    const warnings = () => fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('nat.exe can be replaced by non-administrators'));
+    const warnings = () =>
+      fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('nat.exe can be replaced by non-administrators'));
     const before = warnings().length;
     fs.chmodSync(exeDir, 0o777); // Wine derives the folder's DACL from the mode: Everyone may write.
     try {
@@ -427,7 +497,9 @@ describe('peers under Wine', () => {
     const pluginDir = path.join(scratch, 'plugins');
     fs.mkdirSync(pluginDir, { recursive: true });
     fs.copyFileSync(NAT_EXE, path.join(pluginDir, 'nat.exe'));
-    const conflist = JSON.parse(fs.readFileSync(path.join(REPO, 'test/fixtures/configs/nerdctl/nerdctl-nat.conflist'), 'utf8')) as {
+    const conflist = JSON.parse(
+      fs.readFileSync(path.join(REPO, 'test/fixtures/configs/nerdctl/nerdctl-nat.conflist'), 'utf8'),
+    ) as {
       plugins: Record<string, unknown>[];
     };
     conflist.plugins[0] = { ...conflist.plugins[0], capabilities: { portMappings: true } };
@@ -435,14 +507,36 @@ describe('peers under Wine', () => {
     fs.writeFileSync(confFile, JSON.stringify(conflist));
     const cache = path.join(scratch, 'libcni-cache');
     const netns = hns.sim(['namespace', 'create']).trim();
-    const capabilityArgs = JSON.stringify({ portMappings: [{ hostPort: 18081, containerPort: 8080, protocol: 'tcp' }] });
+    const capabilityArgs = JSON.stringify({
+      portMappings: [{ hostPort: 18081, containerPort: 8080, protocol: 'tcp' }],
+    });
     const driver = (steps: string) => {
-      const r = runWine(LIBCNI_DRIVER_EXE, [
-        steps, '--conflist', winPath(confFile), '--plugin-dir', winPath(pluginDir), '--cache-dir', winPath(cache),
-        '--netns', netns, '--container-id', 'libcni-ctr-1', '--capability-args', capabilityArgs,
-      ], { NAT_CNI_HNS_SIM_ADDR: hns.addr }, '', 120_000);
+      const r = runWine(
+        LIBCNI_DRIVER_EXE,
+        [
+          steps,
+          '--conflist',
+          winPath(confFile),
+          '--plugin-dir',
+          winPath(pluginDir),
+          '--cache-dir',
+          winPath(cache),
+          '--netns',
+          netns,
+          '--container-id',
+          'libcni-ctr-1',
+          '--capability-args',
+          capabilityArgs,
+        ],
+        { NAT_CNI_HNS_SIM_ADDR: hns.addr },
+        '',
+        120_000,
+      );
       stderrSeen.push(r.stderr);
-      const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { step: string; ok: boolean; result?: { ips?: { address: string }[] } });
+      const out = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { step: string; ok: boolean; result?: { ips?: { address: string }[] } });
       return { ...r, steps: out, verdicts: out.map((s) => `${s.step}:${s.ok}`) };
     };
     const up = driver('add,cached,check');
@@ -452,7 +546,10 @@ describe('peers under Wine', () => {
     // The capability reached HNS: the endpoint carries the PortMapping policy.
     const mine = endpoints().filter((e) => (e.Name ?? '').includes('libcni-ctr-1'));
     expect(mine).toHaveLength(1);
-    expect(mine[0]?.Policies?.find((p) => p.Type === 'PortMapping')?.Settings).toMatchObject({ ExternalPort: 18081, InternalPort: 8080 });
+    expect(mine[0]?.Policies?.find((p) => p.Type === 'PortMapping')?.Settings).toMatchObject({
+      ExternalPort: 18081,
+      InternalPort: 8080,
+    });
     expect(fs.readdirSync(path.join(cache, 'results')).length).toBe(1);
 
     const down = driver('del');
@@ -470,12 +567,37 @@ describe('peers under Wine', () => {
 const CONFORMANCE_CASES = 'C-03,C-04,C-12,C-21,C-22,C-29,C-34,C-40,C-53,C-55,C-64,C-67,C-73,X-02,X-10';
 const MUST_PASS = ['C-03', 'C-29', 'C-34', 'C-40', 'C-53', 'C-55', 'C-64', 'X-02'];
 
-interface Report { cases: { id: string; status: string; step?: string; got?: string }[] }
+interface Report {
+  cases: { id: string; status: string; step?: string; got?: string }[];
+}
 
 function conformance(plugin: string, library: string, mode: string): Report {
   const report = path.join(scratch, `report-${path.basename(plugin)}-${mode}.json`);
-  const r = spawnSync('node', [CONFORMANCE, '--plugin', plugin, '--profile', 'nat', '--mode', mode, '--hns-ffi', library,
-    '--versions', '1.0.0,1.1.0', '--only', CONFORMANCE_CASES, '--report', report, '--jobs', '2', '--parallel', '4'], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(
+    'node',
+    [
+      CONFORMANCE,
+      '--plugin',
+      plugin,
+      '--profile',
+      'nat',
+      '--mode',
+      mode,
+      '--hns-ffi',
+      library,
+      '--versions',
+      '1.0.0,1.1.0',
+      '--only',
+      CONFORMANCE_CASES,
+      '--report',
+      report,
+      '--jobs',
+      '2',
+      '--parallel',
+      '4',
+    ],
+    { encoding: 'utf8', timeout: 600_000 },
+  );
   expect(fs.existsSync(report), r.stdout + r.stderr).toBe(true);
   return JSON.parse(fs.readFileSync(report, 'utf8')) as Report;
 }
@@ -488,13 +610,18 @@ describe.each(['strict', 'compat'])('the conformance suite, nat profile, %s mode
     const onLinux = conformance(path.join(REPO, 'dist/nat'), path.join(REPO, 'dist/libcomputenetwork.so'), mode);
     const verdicts = (rep: Report) => Object.fromEntries(rep.cases.map((c) => [c.id, c.status]));
     expect(verdicts(onWine)).toEqual(verdicts(onLinux));
-    for (const id of MUST_PASS) expect(verdicts(onWine)[id], JSON.stringify(onWine.cases.find((c) => c.id === id))).toBe('PASS');
+    for (const id of MUST_PASS)
+      expect(verdicts(onWine)[id], JSON.stringify(onWine.cases.find((c) => c.id === id))).toBe('PASS');
     stderrSeen.push(fs.existsSync(stderrLog) ? fs.readFileSync(stderrLog, 'utf8') : '');
   }, 900_000);
 });
 
 describe('install, doctor and uninstall', () => {
-  installDoctorCases({ run: (args) => nat({ NAT_CNI_HNS_SIM_ADDR: hns.addr }, '', args), stateDir: () => hns.stateDir, scratch: () => scratch });
+  installDoctorCases({
+    run: (args) => nat({ NAT_CNI_HNS_SIM_ADDR: hns.addr }, '', args),
+    stateDir: () => hns.stateDir,
+    scratch: () => scratch,
+  });
 });
 
 describe('the FFI smoke check', () => {

@@ -6,7 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addonFolder, freshAddonName, prepareAddonFolder, removeStaleAddons, sha256Hex, writeFreshAddon } from '../../hns/ffi/native-sea';
+import {
+  addonFolder,
+  freshAddonName,
+  prepareAddonFolder,
+  removeStaleAddons,
+  sha256Hex,
+  writeFreshAddon,
+} from '../../hns/ffi/native-sea';
 
 let dir: string;
 beforeEach(() => {
@@ -19,7 +26,9 @@ const hash = sha256Hex(bytes);
 
 describe('where the addon goes', () => {
   it('is the nat-cni-native folder beside the executable (Windows paths)', () => {
-    expect(addonFolder('C:\\Program Files\\containerd\\cni\\bin\\nat.exe', path.win32)).toBe('C:\\Program Files\\containerd\\cni\\bin\\nat-cni-native');
+    expect(addonFolder('C:\\Program Files\\containerd\\cni\\bin\\nat.exe', path.win32)).toBe(
+      'C:\\Program Files\\containerd\\cni\\bin\\nat-cni-native',
+    );
   });
 
   it('gets a new file name every time: version, hash, PID and random bits', () => {
@@ -74,7 +83,9 @@ describe('removeStaleAddons', () => {
     fs.writeFileSync(path.join(dir, 'notes.txt'), '');
     fs.mkdirSync(path.join(dir, 'koffi-3.3.4-0123456789abcdef'));
     removeStaleAddons(dir, mine);
-    expect(fs.readdirSync(dir).sort()).toEqual([path.basename(mine), 'koffi-3.3.4-0123456789abcdef', 'notes.txt'].sort());
+    expect(fs.readdirSync(dir).sort()).toEqual(
+      [path.basename(mine), 'koffi-3.3.4-0123456789abcdef', 'notes.txt'].sort(),
+    );
     expect(fs.existsSync(old)).toBe(false);
   });
 });

@@ -68,10 +68,16 @@ export interface WineServer {
 /** A persistent wineserver for this prefix, plus `wineboot` so that its services are up. */
 export async function startWineServer(): Promise<WineServer> {
   if (!fs.existsSync(path.join(WINEPREFIX, '.nat-cni-ready'))) {
-    throw new Error(`no Wine prefix at ${WINEPREFIX}: run \`make test\` (or make ${path.relative(REPO, WINEPREFIX)}/.nat-cni-ready) first`);
+    throw new Error(
+      `no Wine prefix at ${WINEPREFIX}: run \`make test\` (or make ${path.relative(REPO, WINEPREFIX)}/.nat-cni-ready) first`,
+    );
   }
   installFakeHns();
-  const server = spawn(WINESERVER, ['--foreground', '--persistent'], { env: wineBaseEnv(), stdio: 'ignore', detached: true });
+  const server = spawn(WINESERVER, ['--foreground', '--persistent'], {
+    env: wineBaseEnv(),
+    stdio: 'ignore',
+    detached: true,
+  });
   const pid = server.pid;
   if (pid === undefined) throw new Error('cannot start wineserver');
   server.unref();
@@ -103,7 +109,13 @@ export interface WineRun {
 }
 
 /** Run a Windows exe under Wine with `env` (plus Wine's own variables), stdin `input`, stderr to a file. */
-export function runWine(exe: string, args: string[], env: Record<string, string>, input = '', timeoutMs = 60_000): WineRun {
+export function runWine(
+  exe: string,
+  args: string[],
+  env: Record<string, string>,
+  input = '',
+  timeoutMs = 60_000,
+): WineRun {
   const errFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nat-exe-err-')), 'stderr');
   const fd = fs.openSync(errFile, 'w');
   const started = Date.now();
@@ -115,7 +127,12 @@ export function runWine(exe: string, args: string[], env: Record<string, string>
       timeout: timeoutMs,
       maxBuffer: 64 << 20,
     });
-    return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: fs.readFileSync(errFile, 'utf8'), ms: Date.now() - started };
+    return {
+      status: r.status,
+      stdout: r.stdout.toString('utf8'),
+      stderr: fs.readFileSync(errFile, 'utf8'),
+      ms: Date.now() - started,
+    };
   } finally {
     fs.closeSync(fd);
     fs.rmSync(path.dirname(errFile), { recursive: true, force: true });
@@ -132,7 +149,9 @@ export interface SimServer {
 /** `hns-sim serve` on loopback over a fresh state folder: the HNS the fake DLL forwards to. */
 export async function startSimServer(): Promise<SimServer> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-exe-hns-'));
-  const child = spawn(HNS_SIM, ['--state', stateDir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(HNS_SIM, ['--state', stateDir, 'serve', '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const addr = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.on('exit', (code) => reject(new Error(`hns-sim serve exited with ${code}: ${out}`)));
@@ -188,10 +207,16 @@ export function writeWineWrapper(dir: string, exe: string, stderrLog: string): s
 }
 
 /** Lines the fake computenetwork.dll prints when a call's arguments look wrong (a bad FFI signature). */
-export const fakeDllComplaints = (stderr: string): string[] => stderr.split('\n').filter((l) => l.includes('fake computenetwork:'));
+export const fakeDllComplaints = (stderr: string): string[] =>
+  stderr.split('\n').filter((l) => l.includes('fake computenetwork:'));
 
 /** runWine without blocking, for concurrent plugin calls. */
-export function runWineAsync(exe: string, env: Record<string, string>, input = '', args: string[] = []): Promise<WineRun> {
+export function runWineAsync(
+  exe: string,
+  env: Record<string, string>,
+  input = '',
+  args: string[] = [],
+): Promise<WineRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-exe-err-'));
   const errFile = path.join(dir, 'stderr');
   const fd = fs.openSync(errFile, 'w');

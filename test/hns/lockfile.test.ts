@@ -12,7 +12,8 @@ describe('the owner of a lock', () => {
     expect(formatOwner({ pid: 42, start: '123' })).toBe('42 123\n');
     expect(parseOwner('42 123\n')).toEqual({ pid: 42, start: '123' });
     expect(parseOwner('42\n')).toEqual({ pid: 42 });
-    for (const bad of ['', '42', '42 \n', '0\n', '-1\n', 'x\n', '42 12a\n', '99999999999999999999\n']) expect(parseOwner(bad), bad).toBeUndefined();
+    for (const bad of ['', '42', '42 \n', '0\n', '-1\n', 'x\n', '42 12a\n', '99999999999999999999\n'])
+      expect(parseOwner(bad), bad).toBeUndefined();
   });
 
   it('holds only while its PID lives with the same start time', () => {
@@ -44,7 +45,10 @@ describe('the owner of a lock', () => {
     try {
       fs.writeFileSync(path.join(dir, 'x.lock'), `${process.ppid} 1\n`);
       expect(withLock(dir, 2_000, () => 'mine', 'x.lock')).toBe('mine');
-      fs.writeFileSync(path.join(dir, 'x.lock'), formatOwner({ pid: process.ppid, start: processStart(process.ppid, 'linux') }));
+      fs.writeFileSync(
+        path.join(dir, 'x.lock'),
+        formatOwner({ pid: process.ppid, start: processStart(process.ppid, 'linux') }),
+      );
       expect(() => withLock(dir, 200, () => 'never', 'x.lock')).toThrow(/timed out after 200 ms/);
       // A lock held past staleAfterMs is taken over even from a live owner.
       expect(withLock(dir, 2_000, () => 'stuck lock taken', 'x.lock', { staleAfterMs: 0 })).toBe('stuck lock taken');

@@ -26,9 +26,10 @@ describe('MAC address', () => {
   });
 
   it('comes from runtimeConfig.mac (any key case) before CNI_ARGS MAC=', () => {
-    expect(parseNatConfig({ ...base, runtimeConfig: { MAC: '02:00:00:00:00:01' } }, { args: { MAC: '02:00:00:00:00:02' } }).mac).toBe(
-      '02-00-00-00-00-01',
-    );
+    expect(
+      parseNatConfig({ ...base, runtimeConfig: { MAC: '02:00:00:00:00:01' } }, { args: { MAC: '02:00:00:00:00:02' } })
+        .mac,
+    ).toBe('02-00-00-00-00-01');
     expect(parseNatConfig(base, { args: { MAC: '02:00:00:00:00:02' } }).mac).toBe('02-00-00-00-00-02');
     expect(parseNatConfig(base).mac).toBeUndefined();
   });
@@ -49,13 +50,15 @@ describe('static IPs', () => {
   });
 
   it('falls back to CNI_ARGS IP= and then ipam.ipAddress', () => {
-    expect(parseNatConfig(base, { args: { IP: '10.4.0.11' } }).staticIps).toEqual([{ family: 4, address: '10.4.0.11' }]);
+    expect(parseNatConfig(base, { args: { IP: '10.4.0.11' } }).staticIps).toEqual([
+      { family: 4, address: '10.4.0.11' },
+    ]);
     expect(parseNatConfig({ ...base, ipam: { subnet: '10.4.0.0/24', IPAddress: '10.4.0.12' } }).staticIps).toEqual([
       { family: 4, address: '10.4.0.12' },
     ]);
-    expect(parseNatConfig({ ...base, runtimeConfig: { ips: ['10.4.0.13'] } }, { args: { IP: '10.4.0.11' } }).staticIps).toEqual([
-      { family: 4, address: '10.4.0.13' },
-    ]);
+    expect(
+      parseNatConfig({ ...base, runtimeConfig: { ips: ['10.4.0.13'] } }, { args: { IP: '10.4.0.11' } }).staticIps,
+    ).toEqual([{ family: 4, address: '10.4.0.13' }]);
   });
 
   it.each([

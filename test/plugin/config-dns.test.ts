@@ -91,7 +91,9 @@ describe('the Kubernetes namespace search rewrite', () => {
 
   it('reads the namespace from CNI_ARGS given as a Map or a record, case-sensitively', () => {
     const raw = { ...base, dns: { search: ['svc.cluster.local'] } };
-    expect(parseNatConfig(raw, { args: new Map([['K8S_POD_NAMESPACE', 'a']]) }).dns.search).toEqual(['a.svc.cluster.local']);
+    expect(parseNatConfig(raw, { args: new Map([['K8S_POD_NAMESPACE', 'a']]) }).dns.search).toEqual([
+      'a.svc.cluster.local',
+    ]);
     expect(parseNatConfig(raw, { args: { k8s_pod_namespace: 'a' } }).dns.search).toEqual(['svc.cluster.local']);
     expect(parseNatConfig(raw).dns.search).toEqual(['svc.cluster.local']);
   });
@@ -107,12 +109,21 @@ describe('the Kubernetes namespace search rewrite', () => {
 });
 
 describe('the network DNS', () => {
-  it('comes from the config alone: the runtime DNS of one container never becomes the network\'s', () => {
+  it("comes from the config alone: the runtime DNS of one container never becomes the network's", () => {
     const c = parseNatConfig(
-      { ...base, dns: { nameservers: ['10.0.0.10'], search: ['svc.cluster.local'] }, runtimeConfig: { dns: { Servers: ['192.0.2.53'], Searches: ['pod.local'] } } },
+      {
+        ...base,
+        dns: { nameservers: ['10.0.0.10'], search: ['svc.cluster.local'] },
+        runtimeConfig: { dns: { Servers: ['192.0.2.53'], Searches: ['pod.local'] } },
+      },
       { args: { K8S_POD_NAMESPACE: 'web' } },
     );
     expect(c.dns.nameservers).toEqual(['192.0.2.53']);
-    expect(c.networkDns).toEqual({ nameservers: ['10.0.0.10'], domain: '', search: ['svc.cluster.local'], options: [] });
+    expect(c.networkDns).toEqual({
+      nameservers: ['10.0.0.10'],
+      domain: '',
+      search: ['svc.cluster.local'],
+      options: [],
+    });
   });
 });

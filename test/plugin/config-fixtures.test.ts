@@ -63,14 +63,18 @@ const EXPECTATIONS: Record<string, Expectation> = {
     prepare: json,
     check: (c) => {
       expect(c).toMatchObject({ cniVersion: '0.2.0', name: 'natNetwork', master: 'Ethernet', ipam: { type: '' } });
-      expect(c.subnets).toMatchObject([{ prefix: '192.168.100.0/24', gateway: '192.168.100.1', gatewaySource: 'ipam.routes[0].gateway' }]);
+      expect(c.subnets).toMatchObject([
+        { prefix: '192.168.100.0/24', gateway: '192.168.100.1', gatewaySource: 'ipam.routes[0].gateway' },
+      ]);
     },
   },
   'windows-container-networking/l2bridge.conf': {
     prepare: retyped,
     foreignType: 'l2bridge',
     check: (c) => {
-      expect(c.subnets).toMatchObject([{ prefix: '192.168.1.0/24', gateway: '192.168.1.2', gatewaySource: 'ipam.routes[0].gw' }]);
+      expect(c.subnets).toMatchObject([
+        { prefix: '192.168.1.0/24', gateway: '192.168.1.2', gatewaySource: 'ipam.routes[0].gw' },
+      ]);
       expect(c.dns).toEqual({ nameservers: ['11.0.0.10'], domain: '', search: ['svc.cluster.local'], options: [] });
       expect(policyTypes(c)).toEqual(['OutBoundNAT', 'SDNRoute', 'SDNRoute']);
       expect(exceptionsOf(c)).toEqual(['192.168.0.0/16', '11.0.0.0/8', '10.124.24.0/23']);
@@ -111,7 +115,9 @@ const EXPECTATIONS: Record<string, Expectation> = {
     },
   },
   'windows-container-networking/l2bridge-dualstack-cni-template.conf': {
-    prepare: (text) => [JSON.parse(text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => TEMPLATE_VALUES[k] ?? `{{${k}}}`)) as Raw],
+    prepare: (text) => [
+      JSON.parse(text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => TEMPLATE_VALUES[k] ?? `{{${k}}}`)) as Raw,
+    ],
     check: (c) => {
       expect(c.name).toBe('dualstack');
       expect(c.flags).toMatchObject({
@@ -137,7 +143,13 @@ const EXPECTATIONS: Record<string, Expectation> = {
         ['fd00::100/120', 'fd00::101'],
       ]);
       expect(policyTypes(c)).toEqual(['OutBoundNAT', 'OutBoundNAT', 'SDNRoute', 'SDNRoute']);
-      expect(exceptionsOf(c)).toEqual(['192.168.0.0/16', '11.0.0.0/8', '10.124.24.0/23', 'fd03::100/120', 'fd04::100/120']);
+      expect(exceptionsOf(c)).toEqual([
+        '192.168.0.0/16',
+        '11.0.0.0/8',
+        '10.124.24.0/23',
+        'fd03::100/120',
+        'fd04::100/120',
+      ]);
     },
   },
   'containerd/0-containerd-nat.conf': {
@@ -145,9 +157,13 @@ const EXPECTATIONS: Record<string, Expectation> = {
     check: (c) => {
       expect(c).toMatchObject({ cniVersion: '0.2.0', name: 'nat', master: 'Ethernet' });
       // install-cni-windows writes /(32-prefix): 172.20.48.0/12 for a /20 host network.
-      expect(c.subnets).toMatchObject([{ prefix: '172.16.0.0/12', gateway: '172.20.48.1', gatewaySource: 'ipam.routes[0].gw' }]);
+      expect(c.subnets).toMatchObject([
+        { prefix: '172.16.0.0/12', gateway: '172.20.48.1', gatewaySource: 'ipam.routes[0].gw' },
+      ]);
       expect(c.warnings).toHaveLength(1);
-      expect(c.warnings[0]).toMatch(/^ipam\.subnet "172\.20\.48\.0\/12" has host bits set, which HNS refuses \(0x803B000A\); using network 172\.16\.0\.0\/12\. With gateway 172\.20\.48\.1 it looks like 172\.20\.48\.0\/20 was meant\. Fix ipam\.subnet in the CNI config file of network "nat"/);
+      expect(c.warnings[0]).toMatch(
+        /^ipam\.subnet "172\.20\.48\.0\/12" has host bits set, which HNS refuses \(0x803B000A\); using network 172\.16\.0\.0\/12\. With gateway 172\.20\.48\.1 it looks like 172\.20\.48\.0\/20 was meant\. Fix ipam\.subnet in the CNI config file of network "nat"/,
+      );
     },
   },
   'containers-toolkit/0-containerd-nat.conf': {
@@ -155,9 +171,13 @@ const EXPECTATIONS: Record<string, Expectation> = {
     check: (c) => {
       // Set-DefaultCNIConfig writes the CNI plugin release (0.3.1) as cniVersion and "<gateway's /24 network>/16".
       expect(c).toMatchObject({ cniVersion: '0.3.1', name: 'nat', master: 'Ethernet' });
-      expect(c.subnets).toMatchObject([{ prefix: '192.168.0.0/16', gateway: '192.168.1.1', gatewaySource: 'ipam.routes[0].gateway' }]);
+      expect(c.subnets).toMatchObject([
+        { prefix: '192.168.0.0/16', gateway: '192.168.1.1', gatewaySource: 'ipam.routes[0].gateway' },
+      ]);
       expect(c.warnings).toHaveLength(1);
-      expect(c.warnings[0]).toMatch(/"192\.168\.1\.0\/16" has host bits set.*using network 192\.168\.0\.0\/16\. With gateway 192\.168\.1\.1 it looks like 192\.168\.1\.0\/24 was meant/);
+      expect(c.warnings[0]).toMatch(
+        /"192\.168\.1\.0\/16" has host bits set.*using network 192\.168\.0\.0\/16\. With gateway 192\.168\.1\.1 it looks like 192\.168\.1\.0\/24 was meant/,
+      );
     },
   },
   'sig-windows-tools-containerd/0-containerd-nat.json': {
@@ -165,8 +185,12 @@ const EXPECTATIONS: Record<string, Expectation> = {
     check: (c) => {
       // Install-Containerd.ps1's CalculateSubNet, fed its own example (172.16.5.8, /24), writes /(32-24).
       expect(c).toMatchObject({ cniVersion: '0.2.0', name: 'nat', master: 'Ethernet' });
-      expect(c.subnets).toMatchObject([{ prefix: '172.0.0.0/8', gateway: '172.16.5.8', gatewaySource: 'ipam.routes[0].gw' }]);
-      expect(c.warnings[0]).toMatch(/"172\.16\.5\.0\/8" has host bits set.*using network 172\.0\.0\.0\/8\. With gateway 172\.16\.5\.8 it looks like 172\.16\.5\.0\/24 was meant/);
+      expect(c.subnets).toMatchObject([
+        { prefix: '172.0.0.0/8', gateway: '172.16.5.8', gatewaySource: 'ipam.routes[0].gw' },
+      ]);
+      expect(c.warnings[0]).toMatch(
+        /"172\.16\.5\.0\/8" has host bits set.*using network 172\.0\.0\.0\/8\. With gateway 172\.16\.5\.8 it looks like 172\.16\.5\.0\/24 was meant/,
+      );
     },
   },
   'buildkit/0-containerd-nat.conf': {
@@ -174,7 +198,9 @@ const EXPECTATIONS: Record<string, Expectation> = {
     check: (c) => {
       // moby/buildkit docs/windows.md copies the existing `nat` network's subnet and gateway.
       expect(c).toMatchObject({ cniVersion: '1.0.0', name: 'nat', master: 'Ethernet' });
-      expect(c.subnets).toMatchObject([{ prefix: '172.20.48.0/20', gateway: '172.20.48.1', gatewaySource: 'ipam.routes[0].gateway' }]);
+      expect(c.subnets).toMatchObject([
+        { prefix: '172.20.48.0/20', gateway: '172.20.48.1', gatewaySource: 'ipam.routes[0].gateway' },
+      ]);
       expect(c.warnings).toEqual([]);
     },
   },
@@ -189,7 +215,9 @@ const EXPECTATIONS: Record<string, Expectation> = {
     prepare: (text) => fromConflist(JSON.parse(text) as Raw),
     check: (c) => {
       expect(c).toMatchObject({ cniVersion: '1.0.0', name: 'nat', master: 'Ethernet', ipam: { type: '' } });
-      expect(c.subnets).toMatchObject([{ prefix: '10.4.0.0/24', gateway: '10.4.0.1', gatewaySource: 'ipam.routes[0].gateway' }]);
+      expect(c.subnets).toMatchObject([
+        { prefix: '10.4.0.0/24', gateway: '10.4.0.1', gatewaySource: 'ipam.routes[0].gateway' },
+      ]);
       expect(c.portMappings).toEqual([]);
     },
   },

@@ -7,7 +7,6 @@ const base = { cniVersion: '1.0.0', name: 'nat', type: 'nat' };
 const withMappings = (portMappings: unknown, optionalFlags?: unknown) =>
   parseNatConfig({ ...base, ...(optionalFlags ? { optionalFlags } : {}), runtimeConfig: { portMappings } });
 
-
 describe('protocolNumber', () => {
   it.each([
     ['tcp', 6],
@@ -47,7 +46,10 @@ describe('runtimeConfig.portMappings', () => {
   });
 
   it('reads the capability keys themselves case-insensitively', () => {
-    const c = parseNatConfig({ ...base, RuntimeConfig: { PortMappings: [{ HostPort: 1, ContainerPort: 2, Protocol: 'UDP' }] } });
+    const c = parseNatConfig({
+      ...base,
+      RuntimeConfig: { PortMappings: [{ HostPort: 1, ContainerPort: 2, Protocol: 'UDP' }] },
+    });
     expect(c.portMappings).toMatchObject([{ hostPort: 1, containerPort: 2, protocol: 17 }]);
   });
 
@@ -64,20 +66,41 @@ describe('runtimeConfig.portMappings', () => {
   });
 
   it('applies localRoutedPortMapping and allowAclPortMapping from optionalFlags', () => {
-    const c = withMappings([{ hostPort: 1, containerPort: 1 }], { LocalRoutedPortMapping: true, allowaclportmapping: true });
+    const c = withMappings([{ hostPort: 1, containerPort: 1 }], {
+      LocalRoutedPortMapping: true,
+      allowaclportmapping: true,
+    });
     expect(c.portMappings[0]).toMatchObject({ localRouted: true, allowAcl: true });
   });
 
   it.each([
     [[{ hostPort: 70000, containerPort: 80 }], 'runtimeConfig.portMappings[0].hostPort: 70000 is outside 1-65535'],
     [[{ hostPort: 0, containerPort: 80 }], 'runtimeConfig.portMappings[0].hostPort: 0 is outside 1-65535'],
-    [[{ hostPort: 1, containerPort: 1 }, { HostPort: 80, ContainerPort: 65536 }], 'runtimeConfig.portMappings[1].containerPort: 65536 is outside 1-65535'],
-    [[{ hostPort: '8080', containerPort: 80 }], 'runtimeConfig.portMappings[0].hostPort: "8080" is not an integer port'],
+    [
+      [
+        { hostPort: 1, containerPort: 1 },
+        { HostPort: 80, ContainerPort: 65536 },
+      ],
+      'runtimeConfig.portMappings[1].containerPort: 65536 is outside 1-65535',
+    ],
+    [
+      [{ hostPort: '8080', containerPort: 80 }],
+      'runtimeConfig.portMappings[0].hostPort: "8080" is not an integer port',
+    ],
     [[{ hostPort: 80.5, containerPort: 80 }], 'runtimeConfig.portMappings[0].hostPort: 80.5 is not an integer port'],
     [[{ containerPort: 80 }], 'runtimeConfig.portMappings[0].hostPort: is required'],
-    [[{ hostPort: 80, containerPort: 80, protocol: 'sctp' }], 'runtimeConfig.portMappings[0].protocol: unknown protocol "sctp"'],
-    [[{ hostPort: 80, containerPort: 80, Protocol: 300 }], 'runtimeConfig.portMappings[0].protocol: 300 is not an IANA protocol number'],
-    [[{ hostPort: 80, containerPort: 80, HostIP: '10.0.0.300' }], 'runtimeConfig.portMappings[0].hostIP: "10.0.0.300" is not a valid'],
+    [
+      [{ hostPort: 80, containerPort: 80, protocol: 'sctp' }],
+      'runtimeConfig.portMappings[0].protocol: unknown protocol "sctp"',
+    ],
+    [
+      [{ hostPort: 80, containerPort: 80, Protocol: 300 }],
+      'runtimeConfig.portMappings[0].protocol: 300 is not an IANA protocol number',
+    ],
+    [
+      [{ hostPort: 80, containerPort: 80, HostIP: '10.0.0.300' }],
+      'runtimeConfig.portMappings[0].hostIP: "10.0.0.300" is not a valid',
+    ],
     ['nope', 'runtimeConfig.portMappings: expected array'],
   ])('%j is code 7 naming the field', (mappings, message) => {
     const err = errorOf(() => withMappings(mappings));

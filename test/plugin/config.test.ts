@@ -89,7 +89,9 @@ describe('top-level fields', () => {
     [{ optionalFlags: { loopbackDSR: 'yes' } }, 'optionalFlags.loopbackDSR: expected boolean'],
     [{ OptionalFlags: { LoopbackDSR: 1 } }, 'optionalFlags.loopbackDSR: expected boolean'],
     [{ runtimeConfig: [] }, 'runtimeConfig: expected object'],
-  ])('a value of the wrong type %j is code 7 naming the field', (extra, message) => expectInvalid({ ...base, ...extra }, message));
+  ])('a value of the wrong type %j is code 7 naming the field', (extra, message) =>
+    expectInvalid({ ...base, ...extra }, message),
+  );
 });
 
 describe('optionalFlags', () => {
@@ -111,24 +113,48 @@ describe('optionalFlags', () => {
   }
 
   it('treats null as false, as Go does', () => {
-    expect(parseNatConfig({ ...base, optionalFlags: { loopbackDSR: null }, OptionalFlags: null }).flags.loopbackDSR).toBe(false);
+    expect(
+      parseNatConfig({ ...base, optionalFlags: { loopbackDSR: null }, OptionalFlags: null }).flags.loopbackDSR,
+    ).toBe(false);
   });
 
   it("also honours win-bridge's top-level loopbackDSR", () => {
     expect(parseNatConfig({ ...base, LoopbackDSR: true }).flags.loopbackDSR).toBe(true);
-    expect(parseNatConfig({ ...base, loopbackDSR: false, optionalFlags: { loopbackDSR: true } }).flags.loopbackDSR).toBe(true);
+    expect(
+      parseNatConfig({ ...base, loopbackDSR: false, optionalFlags: { loopbackDSR: true } }).flags.loopbackDSR,
+    ).toBe(true);
   });
 });
 
 describe('subnet and gateway', () => {
   it.each([
     [{ subnet: '192.168.100.0/24' }, '192.168.100.0/24', '192.168.100.1', 'derived'],
-    [{ Subnet: '192.168.1.0/24', Routes: [{ GW: '192.168.1.2' }] }, '192.168.1.0/24', '192.168.1.2', 'ipam.routes[0].gw'],
+    [
+      { Subnet: '192.168.1.0/24', Routes: [{ GW: '192.168.1.2' }] },
+      '192.168.1.0/24',
+      '192.168.1.2',
+      'ipam.routes[0].gw',
+    ],
     [{ SUBNET: '10.4.0.0/24', routes: [{ gw: '10.4.0.9' }] }, '10.4.0.0/24', '10.4.0.9', 'ipam.routes[0].gw'],
     // nerdctl writes `gateway`, which the Go plugin ignores (it derives .1 whatever the user asked for).
-    [{ subnet: '10.4.0.0/24', routes: [{ gateway: '10.4.0.254' }] }, '10.4.0.0/24', '10.4.0.254', 'ipam.routes[0].gateway'],
-    [{ subnet: '10.4.0.0/24', routes: [{ Gateway: '10.4.0.254' }] }, '10.4.0.0/24', '10.4.0.254', 'ipam.routes[0].gateway'],
-    [{ subnet: '10.4.0.0/24', routes: [{ dst: '0.0.0.0/0' }, { gw: '10.4.0.7' }] }, '10.4.0.0/24', '10.4.0.7', 'ipam.routes[1].gw'],
+    [
+      { subnet: '10.4.0.0/24', routes: [{ gateway: '10.4.0.254' }] },
+      '10.4.0.0/24',
+      '10.4.0.254',
+      'ipam.routes[0].gateway',
+    ],
+    [
+      { subnet: '10.4.0.0/24', routes: [{ Gateway: '10.4.0.254' }] },
+      '10.4.0.0/24',
+      '10.4.0.254',
+      'ipam.routes[0].gateway',
+    ],
+    [
+      { subnet: '10.4.0.0/24', routes: [{ dst: '0.0.0.0/0' }, { gw: '10.4.0.7' }] },
+      '10.4.0.0/24',
+      '10.4.0.7',
+      'ipam.routes[1].gw',
+    ],
     [{ subnet: 'fd00::/64' }, 'fd00::/64', 'fd00::1', 'derived'],
     [{ subnet: 'fd00::/64', routes: [{ gw: 'FD00::FFFF' }] }, 'fd00::/64', 'fd00::ffff', 'ipam.routes[0].gw'],
     [{ subnet: '10.1.2.4/31' }, '10.1.2.4/31', '10.1.2.4', 'derived'],
@@ -145,11 +171,16 @@ describe('subnet and gateway', () => {
     const c = parseNatConfig({ ...base, ipam: { subnet: '10.4.0.5/24' } });
     expect(c.subnets).toMatchObject([{ prefix: '10.4.0.0/24', gateway: '10.4.0.1' }]);
     expect(c.warnings).toHaveLength(1);
-    expect(c.warnings[0]).toMatch(/^ipam\.subnet "10\.4\.0\.5\/24" has host bits set, which HNS refuses \(0x803B000A\); using network 10\.4\.0\.0\/24\. Fix ipam\.subnet/);
+    expect(c.warnings[0]).toMatch(
+      /^ipam\.subnet "10\.4\.0\.5\/24" has host bits set, which HNS refuses \(0x803B000A\); using network 10\.4\.0\.0\/24\. Fix ipam\.subnet/,
+    );
   });
 
   it('prefers gw to gateway in one route, and warns when they differ', () => {
-    const c = parseNatConfig({ ...base, ipam: { subnet: '10.4.0.0/24', routes: [{ gateway: '10.4.0.3', GW: '10.4.0.2' }] } });
+    const c = parseNatConfig({
+      ...base,
+      ipam: { subnet: '10.4.0.0/24', routes: [{ gateway: '10.4.0.3', GW: '10.4.0.2' }] },
+    });
     expect(c.subnets[0]?.gateway).toBe('10.4.0.2');
     expect(c.warnings).toEqual(['ipam.routes[0]: both gw (10.4.0.2) and gateway (10.4.0.3) are set; gw is used']);
   });
@@ -172,7 +203,10 @@ describe('subnet and gateway', () => {
   });
 
   it('lets ipam.subnet and ranges name the same subnet', () => {
-    const c = parseNatConfig({ ...base, ipam: { subnet: '10.0.0.0/24', ranges: [[{ subnet: '10.0.0.0/24', gateway: '10.0.0.9' }]] } });
+    const c = parseNatConfig({
+      ...base,
+      ipam: { subnet: '10.0.0.0/24', ranges: [[{ subnet: '10.0.0.0/24', gateway: '10.0.0.9' }]] },
+    });
     expect(c.subnets).toMatchObject([{ prefix: '10.0.0.0/24', gateway: '10.0.0.9' }]);
   });
 
@@ -206,18 +240,45 @@ describe('subnet and gateway', () => {
     [{ ipam: { subnet: 'fd00::/129' } }, 'ipam.subnet: "fd00::/129" has prefix length 129, more than 128'],
     [{ ipam: { subnet: 'banana/8' } }, 'ipam.subnet: "banana/8" is not a valid CIDR'],
     [{ ipam: { subnet: 10 } }, 'ipam.subnet: expected string'],
-    [{ ipam: { subnet: '10.4.0.0/24', routes: [{ gw: '10.5.0.1' }] } }, 'ipam.routes[0].gw: 10.5.0.1 is outside subnet 10.4.0.0/24'],
-    [{ ipam: { subnet: '10.4.0.0/24', routes: [{ gateway: '10.4.0.0' }] } }, 'ipam.routes[0].gateway: 10.4.0.0 is the network address of 10.4.0.0/24'],
-    [{ ipam: { subnet: '10.4.0.0/24', routes: [{ GW: '10.4.0.255' }] } }, 'ipam.routes[0].gw: 10.4.0.255 is the broadcast address of 10.4.0.0/24'],
-    [{ ipam: { subnet: '10.4.0.0/24', routes: [{ gw: 'fd00::1' }] } }, 'ipam.routes[0].gw: fd00::1 is IPv6 but no IPv6 subnet is configured'],
-    [{ ipam: { subnet: '10.4.0.0/24', routes: [{ gw: '10.4.0.300' }] } }, 'ipam.routes[0].gw: "10.4.0.300" is not a valid IPv4 address'],
-    [{ ipam: { subnet: '10.4.0.0/24', routes: [{ dst: '0.0.0.0/40', gw: '10.4.0.1' }] } }, 'ipam.routes[0].dst: "0.0.0.0/40" has prefix length 40'],
+    [
+      { ipam: { subnet: '10.4.0.0/24', routes: [{ gw: '10.5.0.1' }] } },
+      'ipam.routes[0].gw: 10.5.0.1 is outside subnet 10.4.0.0/24',
+    ],
+    [
+      { ipam: { subnet: '10.4.0.0/24', routes: [{ gateway: '10.4.0.0' }] } },
+      'ipam.routes[0].gateway: 10.4.0.0 is the network address of 10.4.0.0/24',
+    ],
+    [
+      { ipam: { subnet: '10.4.0.0/24', routes: [{ GW: '10.4.0.255' }] } },
+      'ipam.routes[0].gw: 10.4.0.255 is the broadcast address of 10.4.0.0/24',
+    ],
+    [
+      { ipam: { subnet: '10.4.0.0/24', routes: [{ gw: 'fd00::1' }] } },
+      'ipam.routes[0].gw: fd00::1 is IPv6 but no IPv6 subnet is configured',
+    ],
+    [
+      { ipam: { subnet: '10.4.0.0/24', routes: [{ gw: '10.4.0.300' }] } },
+      'ipam.routes[0].gw: "10.4.0.300" is not a valid IPv4 address',
+    ],
+    [
+      { ipam: { subnet: '10.4.0.0/24', routes: [{ dst: '0.0.0.0/40', gw: '10.4.0.1' }] } },
+      'ipam.routes[0].dst: "0.0.0.0/40" has prefix length 40',
+    ],
     [{ ipam: { subnet: '10.4.0.0/24', routes: { gw: '10.4.0.1' } } }, 'ipam.routes: expected array'],
-    [{ ipam: { ranges: [[{ subnet: '10.0.0.0/24' }], [{ subnet: '10.1.0.0/24' }]] } }, 'ipam.ranges[1][0].subnet: a second IPv4 subnet (10.1.0.0/24, after 10.0.0.0/24'],
-    [{ ipam: { ranges: [[{ subnet: '10.0.0.0/24', gateway: '10.1.0.1' }]] } }, 'ipam.ranges[0][0].gateway: 10.1.0.1 is outside subnet 10.0.0.0/24'],
+    [
+      { ipam: { ranges: [[{ subnet: '10.0.0.0/24' }], [{ subnet: '10.1.0.0/24' }]] } },
+      'ipam.ranges[1][0].subnet: a second IPv4 subnet (10.1.0.0/24, after 10.0.0.0/24',
+    ],
+    [
+      { ipam: { ranges: [[{ subnet: '10.0.0.0/24', gateway: '10.1.0.1' }]] } },
+      'ipam.ranges[0][0].gateway: 10.1.0.1 is outside subnet 10.0.0.0/24',
+    ],
     [{ ipam: { ranges: [[{ rangeStart: '10.0.0.5' }]] } }, 'ipam.ranges[0][0].subnet: expected string'],
     [{ additionalRoutes: [{ gw: '10.0.0.1' }] }, 'additionalRoutes[0].dst: a destination CIDR is required'],
-    [{ additionalRoutes: [{ dst: '::/0', gw: '10.0.0.1' }] }, 'additionalRoutes[0].gw: 10.0.0.1 is IPv4 but dst ::/0 is IPv6'],
+    [
+      { additionalRoutes: [{ dst: '::/0', gw: '10.0.0.1' }] },
+      'additionalRoutes[0].gw: 10.0.0.1 is IPv4 but dst ::/0 is IPv6',
+    ],
     [{ additionalRoutes: [{ dst: '::/0' }] }, 'additionalRoutes[0].gw: a gateway address is required'],
   ])('%j is code 7 naming the field', (extra, message) => expectInvalid({ ...base, ...extra }, message));
 

@@ -17,7 +17,17 @@ vi.mock('../../plugin/lock', async (original) => ({
 
 describe('createDeps', () => {
   it('hands the lock the log of this invocation (for the WAIT_ABANDONED warning)', () => {
-    const deps = createDeps({ env: {}, platform: 'win32', hns: { open: () => { throw new Error('unused'); }, lockDir: '/unused' }, cniVersion: '1.0.0' });
+    const deps = createDeps({
+      env: {},
+      platform: 'win32',
+      hns: {
+        open: () => {
+          throw new Error('unused');
+        },
+        lockDir: '/unused',
+      },
+      cniVersion: '1.0.0',
+    });
     expect(deps.lock('nat', () => 42)).toBe(42);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.options.log).toBe(deps.log);
@@ -25,11 +35,23 @@ describe('createDeps', () => {
 
   it('reports an adapter list it cannot get as "cannot tell", with a warning', () => {
     const deps = createDeps({
-      env: {}, platform: 'linux', cniVersion: '1.0.0',
-      hns: { open: () => { throw new Error('unused'); }, lockDir: '/unused', adapters: () => { throw new Error('GetAdaptersAddresses failed (error 8)'); } },
+      env: {},
+      platform: 'linux',
+      cniVersion: '1.0.0',
+      hns: {
+        open: () => {
+          throw new Error('unused');
+        },
+        lockDir: '/unused',
+        adapters: () => {
+          throw new Error('GetAdaptersAddresses failed (error 8)');
+        },
+      },
     });
     const warn = vi.spyOn(deps.log, 'warn');
     expect(deps.hostAdapters()).toBeUndefined();
-    expect(warn).toHaveBeenCalledWith('cannot list the host\'s network adapters', { error: 'GetAdaptersAddresses failed (error 8)' });
+    expect(warn).toHaveBeenCalledWith("cannot list the host's network adapters", {
+      error: 'GetAdaptersAddresses failed (error 8)',
+    });
   });
 });

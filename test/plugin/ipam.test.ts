@@ -94,7 +94,7 @@ describe('host-local (Debian containernetworking-plugins)', () => {
     expect(fs.readFileSync(path.join(dataDir, 'natnet', '10.77.0.2'), 'utf8')).toContain('ctr-a');
   });
 
-  it('CHECK passes for an allocated container and fails, with host-local\'s code, for an unknown one', () => {
+  it("CHECK passes for an allocated container and fails, with host-local's code, for an unknown one", () => {
     expect(run('CHECK', 'ctr-a')).toBeUndefined();
     const err = thrown(() => run('CHECK', 'ctr-unknown'));
     expect(err.code).toBe(999);
@@ -118,7 +118,7 @@ describe('host-local (Debian containernetworking-plugins)', () => {
     }
   });
 
-  it('passes on an exhausted range as host-local\'s own error', () => {
+  it("passes on an exhausted range as host-local's own error", () => {
     // A /30 holds one address besides the gateway.
     expect(run('ADD', 'ctr-x1', '1.0.0', '10.80.0.0/30')?.ips?.[0]?.address).toBe('10.80.0.2/30');
     const err = thrown(() => run('ADD', 'ctr-x2', '1.0.0', '10.80.0.0/30'));
@@ -132,7 +132,13 @@ describe('finding the plugin', () => {
     'refuses the type %j with code 7 before running anything',
     (type) => {
       const err = thrown(() =>
-        delegateIpam('ADD', { type, cniPath: [HOST_LOCAL_DIR], env: runtimeEnv('c'), stdin: Buffer.from('{}'), cniVersion: '1.0.0' }),
+        delegateIpam('ADD', {
+          type,
+          cniPath: [HOST_LOCAL_DIR],
+          env: runtimeEnv('c'),
+          stdin: Buffer.from('{}'),
+          cniVersion: '1.0.0',
+        }),
       );
       expect(err.code).toBe(7);
       expect(err.msg).toMatch(/^invalid IPAM plugin type /);
@@ -177,7 +183,11 @@ describe('finding the plugin', () => {
 });
 
 describe('a fake IPAM plugin', () => {
-  const run = (command: IpamCommand, mode: string, extra: { timeoutMs?: number; record?: string; stdin?: Buffer } = {}) =>
+  const run = (
+    command: IpamCommand,
+    mode: string,
+    extra: { timeoutMs?: number; record?: string; stdin?: Buffer } = {},
+  ) =>
     delegateIpam(command, {
       type: 'fake',
       cniPath: [fakeDir],
@@ -197,7 +207,11 @@ describe('a fake IPAM plugin', () => {
       run(command, 'record', { record, stdin });
       expect(fs.readFileSync(path.join(record, 'stdin')).equals(stdin)).toBe(true);
       const env = Object.fromEntries(
-        fs.readFileSync(path.join(record, 'env'), 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        fs
+          .readFileSync(path.join(record, 'env'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       );
       expect(env.CNI_COMMAND).toBe(command);
       const expected = runtimeEnv('ctr-fake', { FAKE_IPAM: 'record', FAKE_IPAM_RECORD: record });
@@ -278,13 +292,15 @@ describe('a fake IPAM plugin', () => {
     ]);
   });
 
-  it('reads an answer without cniVersion in the configuration\'s version', () => {
+  it("reads an answer without cniVersion in the configuration's version", () => {
     expect(run('ADD', 'noversion')).toMatchObject({ cniVersion: '1.0.0', ips: [{ address: '10.9.0.7/24' }] });
   });
 
   it('reads the answer of a plugin that leaves a large stdin unread', () => {
     // Far more than a pipe buffer: the write fails with EPIPE, yet the plugin answered and exited 0.
-    const stdin = Buffer.from(JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'nat', pad: 'x'.repeat(1 << 20) }));
+    const stdin = Buffer.from(
+      JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'nat', pad: 'x'.repeat(1 << 20) }),
+    );
     expect(run('ADD', 'ignore-stdin', { stdin })?.ips).toEqual([{ address: '10.9.0.9/24' }]);
     expect(run('DEL', 'ignore-stdin', { stdin })).toBeUndefined();
   });
@@ -321,7 +337,13 @@ describe('a fake IPAM plugin', () => {
     const dir = fs.mkdtempSync(path.join(work, 'noexec-'));
     fs.writeFileSync(path.join(dir, 'fake'), '#!/bin/sh\nexit 0\n', { mode: 0o644 });
     const err = thrown(() =>
-      delegateIpam('ADD', { type: 'fake', cniPath: [dir], env: runtimeEnv('c'), stdin: Buffer.from('{}'), cniVersion: '1.0.0' }),
+      delegateIpam('ADD', {
+        type: 'fake',
+        cniPath: [dir],
+        env: runtimeEnv('c'),
+        stdin: Buffer.from('{}'),
+        cniVersion: '1.0.0',
+      }),
     );
     expect(err.code).toBe(NatCode.IpamFailure);
     expect(err.msg).toMatch(/^IPAM plugin "fake" could not be run .*EACCES/);
@@ -329,7 +351,7 @@ describe('a fake IPAM plugin', () => {
 });
 
 describe('delegateIpam in a plugin process', () => {
-  it('passes the delegate\'s stderr on to ours and prints nothing on stdout', () => {
+  it("passes the delegate's stderr on to ours and prints nothing on stdout", () => {
     const bundle = path.join(work, 'ipam.cjs');
     buildSync({
       entryPoints: [path.join(REPO, 'plugin/ipam.ts')],

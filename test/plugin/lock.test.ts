@@ -47,7 +47,13 @@ afterAll(() => {
 const freshDir = () => fs.mkdtempSync(path.join(work, 'locks-'));
 
 /** A child process that takes the lock of `network`, writes `marker` and then runs `body` (JS). */
-function holder(network: string, dir: string, marker: string, body: string, extraEnv: Record<string, string> = {}): ChildProcess {
+function holder(
+  network: string,
+  dir: string,
+  marker: string,
+  body: string,
+  extraEnv: Record<string, string> = {},
+): ChildProcess {
   const script = `
     const fs = require('node:fs');
     const { withNetworkLock } = require(process.env.LOCK_MODULE);
@@ -74,7 +80,9 @@ async function waitFor(file: string, timeoutMs = 10_000): Promise<void> {
 }
 
 const exited = (c: ChildProcess) =>
-  new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+  new Promise<void>((resolve) =>
+    c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()),
+  );
 
 describe('lock names', () => {
   it('hashes the network name into a short token without separators', () => {
@@ -112,13 +120,19 @@ describe('withNetworkLock (lock file)', () => {
   it('releases the lock when fn throws, and passes the error through unchanged', () => {
     const dir = freshDir();
     const boom = new Error('boom');
-    expect(() => withNetworkLock('nat', { dir, platform: 'linux' }, () => { throw boom; })).toThrow(boom);
+    expect(() =>
+      withNetworkLock('nat', { dir, platform: 'linux' }, () => {
+        throw boom;
+      }),
+    ).toThrow(boom);
     expect(fs.readdirSync(dir)).toEqual([]);
     // A lock timeout raised inside fn (e.g. by the simulator's own lock) is not ours to turn into code 11.
     const inner = new LockTimeoutError('inner');
     let caught: unknown;
     try {
-      withNetworkLock('nat', { dir, platform: 'linux' }, () => { throw inner; });
+      withNetworkLock('nat', { dir, platform: 'linux' }, () => {
+        throw inner;
+      });
     } catch (e) {
       caught = e;
     }
@@ -134,7 +148,9 @@ describe('withNetworkLock (lock file)', () => {
   it('refuses a lock folder that others may write to, that is not ours, or that is not a folder (code 105)', () => {
     const open = freshDir();
     fs.chmodSync(open, 0o777);
-    expect(() => withNetworkLock('nat', { dir: open, platform: 'linux' }, () => 1)).toThrow(/writable by group or others \(mode 777\)/);
+    expect(() => withNetworkLock('nat', { dir: open, platform: 'linux' }, () => 1)).toThrow(
+      /writable by group or others \(mode 777\)/,
+    );
     const link = path.join(freshDir(), 'link');
     fs.symlinkSync(freshDir(), link);
     expect(() => checkLockDir(link)).toThrow(/not a folder/);
@@ -149,8 +165,12 @@ describe('withNetworkLock (lock file)', () => {
   });
 
   it('refuses a nonsensical timeout', () => {
-    expect(() => withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: -1 }, () => 1)).toThrow(CniError);
-    expect(() => withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: Number.NaN }, () => 1)).toThrow(/invalid lock timeout/);
+    expect(() => withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: -1 }, () => 1)).toThrow(
+      CniError,
+    );
+    expect(() =>
+      withNetworkLock('nat', { dir: freshDir(), platform: 'linux', timeoutMs: Number.NaN }, () => 1),
+    ).toThrow(/invalid lock timeout/);
     expect(DEFAULT_LOCK_TIMEOUT_MS).toBeGreaterThanOrEqual(10_000);
   });
 
@@ -271,10 +291,15 @@ describe('withNetworkLock: PID reuse and the bound on holding', () => {
     const marker = path.join(dir, '..', `true-${path.basename(dir)}`);
     const child = holder('net', dir, marker, 'sleep(20000);');
     await waitFor(marker);
-    const [pid, start] = fs.readFileSync(path.join(dir, networkLockFile('net')), 'utf8').trim().split(' ');
+    const [pid, start] = fs
+      .readFileSync(path.join(dir, networkLockFile('net')), 'utf8')
+      .trim()
+      .split(' ');
     expect(pid).toBe(String(child.pid));
     expect(start).toMatch(/^[0-9]+$/);
-    expect(() => withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 300 }, () => 'never')).toThrow(/timed out/);
+    expect(() => withNetworkLock('net', { dir, platform: 'linux', timeoutMs: 300 }, () => 'never')).toThrow(
+      /timed out/,
+    );
     child.kill('SIGKILL');
     await exited(child);
   });
@@ -308,7 +333,11 @@ describe('withNetworkLock: PID reuse and the bound on holding', () => {
 
   it('lets a holder that finishes in time return normally (the watchdog is stopped)', () => {
     const dir = freshDir();
-    const out = withNetworkLock('net', { dir, platform: 'linux', watchdog: { holdMs: 200, cniVersion: '1.0.0' } }, () => 'done');
+    const out = withNetworkLock(
+      'net',
+      { dir, platform: 'linux', watchdog: { holdMs: 200, cniVersion: '1.0.0' } },
+      () => 'done',
+    );
     expect(out).toBe('done');
     // Had the watchdog not been stopped it would kill this very process now.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);

@@ -33,7 +33,13 @@ let n = 0;
 const freshFile = () => path.join(fs.mkdtempSync(path.join(work, `case${n++}-`)), 'logs', 'nat.log');
 
 const readLines = (file: string) =>
-  fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 
 /**
  * A plugin-like process: `body` (JS) runs with `log` = createPluginLog(OPTIONS), where OPTIONS is
@@ -64,17 +70,33 @@ describe('log lines', () => {
 
     const [first, second, ...rest] = readLines(file);
     expect(rest).toEqual([]);
-    expect(first).toMatchObject({ level: 'info', msg: 'network created', pid: process.pid, network: 'nat', id: 'abc', nested: { list: [1, 'two'] } });
+    expect(first).toMatchObject({
+      level: 'info',
+      msg: 'network created',
+      pid: process.pid,
+      network: 'nat',
+      id: 'abc',
+      nested: { list: [1, 'two'] },
+    });
     expect(new Date(first!.time as string).toISOString()).toBe(first!.time);
     expect(Object.keys(first!).slice(0, 4)).toEqual(['time', 'level', 'msg', 'pid']);
-    expect(second).toMatchObject({ level: 'error', msg: 'ADD failed', big: (2n ** 70n).toString(), 'fields.msg': 'not the message' });
+    expect(second).toMatchObject({
+      level: 'error',
+      msg: 'ADD failed',
+      big: (2n ** 70n).toString(),
+      'fields.msg': 'not the message',
+    });
     expect(second!.err).toMatchObject({ name: 'CniError', message: 'busy', code: 11, details: 'retry' });
     expect((second!.err as { stack: string }).stack).toContain('CniError: busy');
     expect(second!.cycle).toEqual({ name: 'loop', self: '[Circular]' });
   });
 
   it('keep the line when a field cannot be serialised', () => {
-    const bad = { toJSON() { throw new Error('no JSON for you'); } };
+    const bad = {
+      toJSON() {
+        throw new Error('no JSON for you');
+      },
+    };
     const line = JSON.parse(formatLogLine('warn', 'odd\nmessage "quoted"', { bad })) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'warn', msg: 'odd\nmessage "quoted"', fieldsError: 'no JSON for you' });
   });
@@ -136,11 +158,15 @@ describe('destination', () => {
     expect(defaultLogPath({ ProgramData: 'D:\\Data' }, 'win32')).toBe('D:\\Data\\nat-cni\\nat.log');
     expect(defaultLogPath({ PROGRAMDATA: 'E:\\PD' }, 'win32')).toBe('E:\\PD\\nat-cni\\nat.log');
     expect(defaultLogPath({}, 'win32')).toBe('C:\\ProgramData\\nat-cni\\nat.log');
-    expect(defaultLogPath({ ProgramData: 'D:\\Data', nat_cni_log: 'F:\\logs\\n.log' }, 'win32')).toBe('F:\\logs\\n.log');
+    expect(defaultLogPath({ ProgramData: 'D:\\Data', nat_cni_log: 'F:\\logs\\n.log' }, 'win32')).toBe(
+      'F:\\logs\\n.log',
+    );
     expect(defaultLogPath({ ProgramData: 'D:\\Data' }, 'linux')).toBeUndefined();
     expect(defaultLogPath({ NAT_CNI_LOG: '-' }, 'win32')).toBeUndefined();
     expect(defaultLogPath({ nat_cni_log: '/x' }, 'linux')).toBeUndefined(); // case matters off Windows
-    expect(createPluginLog({ env: { ProgramData: 'D:\\Data' }, platform: 'win32' }).destination).toBe('D:\\Data\\nat-cni\\nat.log');
+    expect(createPluginLog({ env: { ProgramData: 'D:\\Data' }, platform: 'win32' }).destination).toBe(
+      'D:\\Data\\nat-cni\\nat.log',
+    );
     expect(createPluginLog({ env: {}, platform: 'linux' }).destination).toBe('stderr');
   });
 
@@ -177,9 +203,12 @@ describe('a log that cannot be written', () => {
   });
 
   it('drops lines silently when stderr is gone too', () => {
-    const r = runChild(`require('node:fs').closeSync(2); log.info('one'); log.error('two'); console.log('still running');`, {
-      file: '/proc/version/nat.log',
-    });
+    const r = runChild(
+      `require('node:fs').closeSync(2); log.info('one'); log.error('two'); console.log('still running');`,
+      {
+        file: '/proc/version/nat.log',
+      },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('still running\n');
   });
@@ -188,11 +217,15 @@ describe('a log that cannot be written', () => {
     // Stdout a file, as a runtime may give it: /dev/stdout opens that very file.
     const outFile = path.join(work, `stdout-${n++}`);
     const out = fs.openSync(outFile, 'w');
-    const viaPath = spawnSync(process.execPath, ['-e', childScript(`log.info('hidden'); process.stdout.write('RESULT');`)], {
-      env: { PATH: process.env.PATH, LOG_MODULE: logModule, NAT_CNI_LOG: '/dev/stdout' },
-      stdio: ['ignore', out, 'pipe'],
-      encoding: 'utf8',
-    });
+    const viaPath = spawnSync(
+      process.execPath,
+      ['-e', childScript(`log.info('hidden'); process.stdout.write('RESULT');`)],
+      {
+        env: { PATH: process.env.PATH, LOG_MODULE: logModule, NAT_CNI_LOG: '/dev/stdout' },
+        stdio: ['ignore', out, 'pipe'],
+        encoding: 'utf8',
+      },
+    );
     fs.closeSync(out);
     expect(viaPath.status).toBe(0);
     expect(fs.readFileSync(outFile, 'utf8')).toBe('RESULT');
@@ -207,7 +240,11 @@ describe('a log that cannot be written', () => {
 
     // stderr merged into stdout: the log stays silent rather than corrupt the result.
     const merged = spawnSync('/bin/sh', ['-c', `"${process.execPath}" -e "$SCRIPT" 2>&1`], {
-      env: { PATH: process.env.PATH, LOG_MODULE: logModule, SCRIPT: childScript(`log.error('merged'); process.stdout.write('RESULT');`) },
+      env: {
+        PATH: process.env.PATH,
+        LOG_MODULE: logModule,
+        SCRIPT: childScript(`log.error('merged'); process.stdout.write('RESULT');`),
+      },
       encoding: 'utf8',
     });
     expect(merged.status).toBe(0);
@@ -234,20 +271,30 @@ describe('several processes', () => {
     const results = await Promise.all(
       Array.from({ length: count }, (_, w) => {
         const child = spawn(process.execPath, ['-e', childScript(body)], {
-          env: { PATH: process.env.PATH, LOG_MODULE: logModule, LOG_OPTIONS: JSON.stringify(options), WRITER: String(w) },
+          env: {
+            PATH: process.env.PATH,
+            LOG_MODULE: logModule,
+            LOG_OPTIONS: JSON.stringify(options),
+            WRITER: String(w),
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        return new Promise<{ code: number | null; out: string }>((resolve) => child.on('close', (code) => resolve({ code, out })));
+        return new Promise<{ code: number | null; out: string }>((resolve) =>
+          child.on('close', (code) => resolve({ code, out })),
+        );
       }),
     );
     for (const r of results) expect(r).toEqual({ code: 0, out: '' });
   }
 
   const allFiles = (file: string) =>
-    fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith(path.basename(file))).sort();
+    fs
+      .readdirSync(path.dirname(file))
+      .filter((f) => f.startsWith(path.basename(file)))
+      .sort();
 
   it('append to one file without losing or mixing lines', async () => {
     const file = freshFile();
@@ -291,7 +338,9 @@ describe('several processes', () => {
     log.close();
     expect(allFiles(file)).toEqual(['nat.log', 'nat.log.1', 'nat.log.2']);
     // The newest lines are in nat.log, older ones in .1, older still in .2, in order.
-    const order = ['nat.log.2', 'nat.log.1', 'nat.log'].flatMap((f) => readLines(path.join(path.dirname(file), f)).map((l) => l.i as number));
+    const order = ['nat.log.2', 'nat.log.1', 'nat.log'].flatMap((f) =>
+      readLines(path.join(path.dirname(file), f)).map((l) => l.i as number),
+    );
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order.at(-1)).toBe(199);
   });
@@ -310,7 +359,9 @@ describe('rotation against a stuck or recycled lock', () => {
 
   /** The `i` of every line in the log and its rotated files, oldest first. */
   const linesOf = (file: string) =>
-    ['.3', '.2', '.1', ''].flatMap((suffix) => readLines(`${file}${suffix}`).map((l) => l.i)).filter((i) => i !== undefined);
+    ['.3', '.2', '.1', '']
+      .flatMap((suffix) => readLines(`${file}${suffix}`).map((l) => l.i))
+      .filter((i) => i !== undefined);
 
   it('does not wait for a lock whose PID now belongs to another process (same PID, other start time)', () => {
     // This test's own PID is alive, but not the process that wrote start time 1.
@@ -341,7 +392,10 @@ describe('rotation against a stuck or recycled lock', () => {
     const { file, lock } = fullLogWithLock(me, maxBytes + logSlackBytes(maxBytes));
     const size = fs.statSync(file).size;
     // The lock is kept fresh by another process (as by a live holder that never finishes).
-    const toucher = spawn('/bin/sh', ['-c', 'while :; do touch "$LOCK"; sleep 0.2; done'], { env: { PATH: process.env.PATH, LOCK: lock }, stdio: 'ignore' });
+    const toucher = spawn('/bin/sh', ['-c', 'while :; do touch "$LOCK"; sleep 0.2; done'], {
+      env: { PATH: process.env.PATH, LOCK: lock },
+      stdio: 'ignore',
+    });
     let r: ReturnType<typeof runChild>;
     try {
       r = runChild(`for (let i = 0; i < 2; i++) log.info('kept out', { i });`, { file, maxBytes });
@@ -354,4 +408,3 @@ describe('rotation against a stuck or recycled lock', () => {
     expect(r.stderr.split('\n').filter((l) => l.includes('kept out'))).toHaveLength(2);
   }, 20_000);
 });
-

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CniError } from '../../spec/errors';
 import { loadCniArgs, parseCniArgs } from '../../spec/args';
 
-const K8S = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=ctr1;K8S_POD_UID=u1';
+const K8S =
+  'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=ctr1;K8S_POD_UID=u1';
 
 const loadError = (raw: string, keys: string[]) => {
   try {
@@ -16,7 +17,11 @@ const loadError = (raw: string, keys: string[]) => {
 describe('CNI_ARGS parsing (C-19)', () => {
   it('splits K=V pairs, keeps order and invalid segments, never throws', () => {
     const a = parseCniArgs('A=1;B=2;bad;C=x=y;;A=3');
-    expect(a.pairs).toEqual([['A', '1'], ['B', '2'], ['A', '3']]);
+    expect(a.pairs).toEqual([
+      ['A', '1'],
+      ['B', '2'],
+      ['A', '3'],
+    ]);
     expect(a.invalid).toEqual(['bad', 'C=x=y', '']);
     expect(a.get('A')).toBe('3');
     expect(a.get('a')).toBeUndefined();
@@ -50,7 +55,11 @@ describe('CNI_ARGS parsing (C-19)', () => {
     ['A=b', [], 'CNI_ARGS: unknown args ["A=b"]'],
     ['A=b;B=c;K=1', ['K'], 'CNI_ARGS: unknown args ["A=b" "B=c"]'],
     ['ignoreunknown=1;A=b', [], 'CNI_ARGS: unknown args ["ignoreunknown=1" "A=b"]'],
-    ['IgnoreUnknown=yes', [], 'CNI_ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes'],
+    [
+      'IgnoreUnknown=yes',
+      [],
+      'CNI_ARGS: error parsing value of pair "IgnoreUnknown=yes": boolean unmarshal error: invalid input yes',
+    ],
     ['IgnoreUnknown=0;A=b', [], 'CNI_ARGS: unknown args ["A=b"]'],
     ['A=b;IgnoreUnknown=x=y', [], 'CNI_ARGS: invalid pair "IgnoreUnknown=x=y"'],
   ])('Go LoadArgs rules: %j → %s (code 4)', (raw, keys, msg) => {

@@ -40,12 +40,29 @@ describe('generic network configuration', () => {
   });
 
   it('C-82: keys match case-insensitively, at every level', () => {
-    const c = parseNetworkConfig({ CNIVERSION: '0.4.0', NAME: 'caseNet', IPAM: { Type: 'x', Subnet: 's' }, DNS: { Nameservers: ['1.1.1.1'] } });
-    expect(c).toMatchObject({ cniVersion: '0.4.0', name: 'caseNet', ipam: { type: 'x', Subnet: 's' }, dns: { nameservers: ['1.1.1.1'] } });
+    const c = parseNetworkConfig({
+      CNIVERSION: '0.4.0',
+      NAME: 'caseNet',
+      IPAM: { Type: 'x', Subnet: 's' },
+      DNS: { Nameservers: ['1.1.1.1'] },
+    });
+    expect(c).toMatchObject({
+      cniVersion: '0.4.0',
+      name: 'caseNet',
+      ipam: { type: 'x', Subnet: 's' },
+      dns: { nameservers: ['1.1.1.1'] },
+    });
   });
 
   it('JSON null counts as absent, as in Go', () => {
-    const c = parseNetworkConfig({ name: 'n', dns: null, ipam: null, capabilities: null, runtimeConfig: null, type: null });
+    const c = parseNetworkConfig({
+      name: 'n',
+      dns: null,
+      ipam: null,
+      capabilities: null,
+      runtimeConfig: null,
+      type: null,
+    });
     expect(c.dns).toBeUndefined();
     expect(c.ipam).toBeUndefined();
     expect(c.type).toBeUndefined();
@@ -100,7 +117,10 @@ describe('network name from the raw configuration (C-23)', () => {
 });
 
 describe('GC attachments (X-16, X-20)', () => {
-  const list = [{ containerID: 'a', ifname: 'eth0' }, { containerID: 'c', ifname: 'eth1' }];
+  const list = [
+    { containerID: 'a', ifname: 'eth0' },
+    { containerID: 'c', ifname: 'eth1' },
+  ];
   it('reads the current key', () => {
     expect(parseValidAttachments({ 'cni.dev/valid-attachments': list })).toEqual(list);
   });

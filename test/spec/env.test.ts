@@ -37,7 +37,11 @@ describe('CNI environment', () => {
 
   it('C-13: CNI_PATH is optional for ADD, CHECK and DEL, as the spec says (Go requires it)', () => {
     for (const command of ['ADD', 'CHECK', 'DEL']) {
-      expect(() => checkRequiredEnv(readCniEnv({ CNI_COMMAND: command, CNI_CONTAINERID: 'c', CNI_NETNS: 'n', CNI_IFNAME: 'eth0' }))).not.toThrow();
+      expect(() =>
+        checkRequiredEnv(
+          readCniEnv({ CNI_COMMAND: command, CNI_CONTAINERID: 'c', CNI_NETNS: 'n', CNI_IFNAME: 'eth0' }),
+        ),
+      ).not.toThrow();
     }
   });
 
@@ -48,12 +52,21 @@ describe('CNI environment', () => {
   });
 
   it.each(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME'])('C-09/C-14: ADD with %s empty names it', (name) => {
-    const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c', CNI_NETNS: 'n', CNI_IFNAME: 'eth0', CNI_PATH: '/p', [name]: '' };
+    const env = {
+      CNI_COMMAND: 'ADD',
+      CNI_CONTAINERID: 'c',
+      CNI_NETNS: 'n',
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: '/p',
+      [name]: '',
+    };
     expect(thrown(() => checkRequiredEnv(readCniEnv(env))).msg).toBe(`required env variables [${name}] missing`);
   });
 
   it('C-11: DEL does not need CNI_NETNS', () => {
-    expect(() => checkRequiredEnv(readCniEnv({ CNI_COMMAND: 'DEL', CNI_CONTAINERID: 'c', CNI_IFNAME: 'e', CNI_PATH: '/p' }))).not.toThrow();
+    expect(() =>
+      checkRequiredEnv(readCniEnv({ CNI_COMMAND: 'DEL', CNI_CONTAINERID: 'c', CNI_IFNAME: 'e', CNI_PATH: '/p' })),
+    ).not.toThrow();
   });
 
   it('C-08: a missing CNI_COMMAND is itself a missing variable', () => {
@@ -67,7 +80,11 @@ describe('CNI_PATH splitting (C-13; Windows separates with ";")', () => {
     ['linux', '/a::/b:', ['/a', '/b']],
     ['linux', '', []],
     ['linux', '/a;b:/c', ['/a;b', '/c']],
-    ['win32', 'C:\\Program Files\\containerd\\cni\\bin;D:\\cni', ['C:\\Program Files\\containerd\\cni\\bin', 'D:\\cni']],
+    [
+      'win32',
+      'C:\\Program Files\\containerd\\cni\\bin;D:\\cni',
+      ['C:\\Program Files\\containerd\\cni\\bin', 'D:\\cni'],
+    ],
     ['win32', 'C:\\a;;C:\\b;', ['C:\\a', 'C:\\b']],
     ['win32', '"C:\\odd;dir";C:\\b', ['C:\\odd;dir', 'C:\\b']],
     ['win32', '/usr/lib:/x', ['/usr/lib:/x']],

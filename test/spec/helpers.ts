@@ -25,10 +25,22 @@ export function cniEnv(command: string | undefined, over: Record<string, string 
 }
 
 export const conf = (version: string | undefined, extra: Record<string, unknown> = {}) =>
-  Buffer.from(JSON.stringify({ ...(version === undefined ? {} : { cniVersion: version }), name: 'natnet', type: 'nat', ...extra }));
+  Buffer.from(
+    JSON.stringify({
+      ...(version === undefined ? {} : { cniVersion: version }),
+      name: 'natnet',
+      type: 'nat',
+      ...extra,
+    }),
+  );
 
 /** The verdict E(code) of the conformance notes: exit ≠ 0 and one JSON error object on stdout. */
-export function expectError(out: Pick<DispatchOutput, 'stdout' | 'exitCode'>, code: number, msg?: string | RegExp, details?: string) {
+export function expectError(
+  out: Pick<DispatchOutput, 'stdout' | 'exitCode'>,
+  code: number,
+  msg?: string | RegExp,
+  details?: string,
+) {
   expect(out.exitCode).not.toBe(0);
   const obj = JSON.parse(out.stdout) as Record<string, unknown>;
   expect(obj.code).toBe(code);

@@ -43,12 +43,17 @@ describe('goJsonSyntaxError (C-22: stdin must decode as JSON, with Go scanner te
     expect(err(input)).toBe(expected);
   });
 
-  it.each(['{}', ' \r\n\t{"a":[1,-2.5e+3,true,false,null,"\\u00e9\\n"]}\r\n', '[]', '"s"', '0', '-0.0E-0', '{"a":{"b":[[],{}]}}'])(
-    'accepts %j',
-    (input) => {
-      expect(err(input)).toBeUndefined();
-    },
-  );
+  it.each([
+    '{}',
+    ' \r\n\t{"a":[1,-2.5e+3,true,false,null,"\\u00e9\\n"]}\r\n',
+    '[]',
+    '"s"',
+    '0',
+    '-0.0E-0',
+    '{"a":{"b":[[],{}]}}',
+  ])('accepts %j', (input) => {
+    expect(err(input)).toBeUndefined();
+  });
 
   it('names the byte of invalid UTF-8 outside strings as Go does, and leaves bytes inside strings alone', () => {
     expect(err(Buffer.from([0xff]))).toBe("invalid character 'ÿ' looking for beginning of value");
@@ -74,15 +79,18 @@ describe('goJsonSyntaxError (C-22: stdin must decode as JSON, with Go scanner te
   it('agrees with JSON.parse on validity for arbitrary short texts (property)', () => {
     const alphabet = fc.constantFrom(...'{}[]:,"\\ \n01-.eE+tfnrulasx'.split(''));
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 12 }).map((a) => a.join('')), (s) => {
-        let valid = true;
-        try {
-          JSON.parse(s);
-        } catch {
-          valid = false;
-        }
-        expect(err(s) === undefined).toBe(valid);
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 12 }).map((a) => a.join('')),
+        (s) => {
+          let valid = true;
+          try {
+            JSON.parse(s);
+          } catch {
+            valid = false;
+          }
+          expect(err(s) === undefined).toBe(valid);
+        },
+      ),
       { numRuns: 20000 },
     );
   });

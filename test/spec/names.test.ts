@@ -13,22 +13,44 @@ const verdict = (f: () => void) => {
 };
 
 describe('container id (C-16)', () => {
-  it.each(['a', '0', 'A.b_c-9', 'f'.repeat(64), 'abc-'])('accepts %j', (id) => expect(verdict(() => validateContainerId(id))).toBe('ok'));
-  it.each(['-abc', '_x', '.x', 'a:b', 'a b', 'a/b', 'ü1', 'abc\n', 'a\u0000'])('refuses %j with code 4 and the id as details', (id) => {
-    expect(verdict(() => validateContainerId(id))).toEqual({ code: 4, msg: 'invalid characters in containerID', details: id });
-  });
+  it.each(['a', '0', 'A.b_c-9', 'f'.repeat(64), 'abc-'])('accepts %j', (id) =>
+    expect(verdict(() => validateContainerId(id))).toBe('ok'),
+  );
+  it.each(['-abc', '_x', '.x', 'a:b', 'a b', 'a/b', 'ü1', 'abc\n', 'a\u0000'])(
+    'refuses %j with code 4 and the id as details',
+    (id) => {
+      expect(verdict(() => validateContainerId(id))).toEqual({
+        code: 4,
+        msg: 'invalid characters in containerID',
+        details: id,
+      });
+    },
+  );
   it('empty is code 3 "missing containerID", as in Go', () => {
     expect(verdict(() => validateContainerId(''))).toEqual({ code: 3, msg: 'missing containerID', details: undefined });
   });
 });
 
 describe('network name (C-23)', () => {
-  it.each(['natnet', 'n', 'a.b-c_d', '9'])('accepts %j', (n) => expect(verdict(() => validateNetworkName(n))).toBe('ok'));
-  it.each(['a/b', 'bad name', 'ünï', '-x', '.x', 'a\\b', 'c:'])('refuses %j with code 7 and the name as details', (n) => {
-    expect(verdict(() => validateNetworkName(n))).toEqual({ code: 7, msg: 'invalid characters found in network name', details: n });
-  });
+  it.each(['natnet', 'n', 'a.b-c_d', '9'])('accepts %j', (n) =>
+    expect(verdict(() => validateNetworkName(n))).toBe('ok'),
+  );
+  it.each(['a/b', 'bad name', 'ünï', '-x', '.x', 'a\\b', 'c:'])(
+    'refuses %j with code 7 and the name as details',
+    (n) => {
+      expect(verdict(() => validateNetworkName(n))).toEqual({
+        code: 7,
+        msg: 'invalid characters found in network name',
+        details: n,
+      });
+    },
+  );
   it('empty is code 7 "missing network name"', () => {
-    expect(verdict(() => validateNetworkName(''))).toEqual({ code: 7, msg: 'missing network name', details: undefined });
+    expect(verdict(() => validateNetworkName(''))).toEqual({
+      code: 7,
+      msg: 'missing network name',
+      details: undefined,
+    });
   });
 });
 

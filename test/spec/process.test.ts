@@ -51,7 +51,14 @@ describe('plugin process (fixture on runPlugin)', () => {
       fs.closeSync(devnull);
     }
     for (const v of ALL_VERSIONS) {
-      const probe = { CNI_COMMAND: 'VERSION', CNI_CONTAINERID: '', CNI_NETNS: 'dummy', CNI_IFNAME: 'dummy', CNI_PATH: 'dummy', CNI_ARGS: '' };
+      const probe = {
+        CNI_COMMAND: 'VERSION',
+        CNI_CONTAINERID: '',
+        CNI_NETNS: 'dummy',
+        CNI_IFNAME: 'dummy',
+        CNI_PATH: 'dummy',
+        CNI_ARGS: '',
+      };
       const out = plug(probe, Buffer.from(JSON.stringify({ cniVersion: v })));
       expect(out.exitCode).toBe(0);
       expect(JSON.parse(out.stdout).cniVersion).toBe(v);
@@ -73,14 +80,20 @@ describe('plugin process (fixture on runPlugin)', () => {
   it('X-02/X-08/X-15/X-17: STATUS and GC at 1.1.0 are quiet; GC gets the attachment list', () => {
     expectQuiet(plug({ CNI_COMMAND: 'STATUS' }, conf('1.1.0')));
     const list = [{ containerID: 'a', ifname: 'eth0' }];
-    const gc = plug({ CNI_COMMAND: 'GC', CNI_PATH: '/opt/cni/bin' }, conf('1.1.0', { 'cni.dev/valid-attachments': list, 'cni.dev/attachments': list }));
+    const gc = plug(
+      { CNI_COMMAND: 'GC', CNI_PATH: '/opt/cni/bin' },
+      conf('1.1.0', { 'cni.dev/valid-attachments': list, 'cni.dev/attachments': list }),
+    );
     expectQuiet(gc);
     expect(reported(gc.stderr).validAttachments).toEqual(list);
   });
 
   it('C-19/C-13/C-49: the handler sees CNI_ARGS, CNI_PATH and the exact stdin bytes', () => {
-    const stdin = Buffer.from(`{"cniVersion":"1.0.0","name":"natnet","type":"nat","ünï":"cødé","z":[1,{"y":null}]}\r\n`);
-    const args = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=ctr1;K8S_POD_UID=u1';
+    const stdin = Buffer.from(
+      `{"cniVersion":"1.0.0","name":"natnet","type":"nat","ünï":"cødé","z":[1,{"y":null}]}\r\n`,
+    );
+    const args =
+      'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=ctr1;K8S_POD_UID=u1';
     const out = plug(cniEnv('ADD', { CNI_ARGS: args, CNI_PATH: '/a:/b' }), stdin);
     expect(out.exitCode).toBe(0);
     const ctx = reported(out.stderr);
@@ -136,7 +149,10 @@ describe('plugin process (fixture on runPlugin)', () => {
   });
 
   it('a typed CniError keeps its code and details', () => {
-    const out = plug(cniEnv('ADD'), conf('0.3.1', { fixture: { cniError: { code: 11, msg: 'try again', details: 'lock busy' } } }));
+    const out = plug(
+      cniEnv('ADD'),
+      conf('0.3.1', { fixture: { cniError: { code: 11, msg: 'try again', details: 'lock busy' } } }),
+    );
     expect(JSON.parse(out.stdout)).toEqual({ cniVersion: '0.3.1', code: 11, msg: 'try again', details: 'lock busy' });
     expect(out.exitCode).toBe(1);
   });
@@ -154,7 +170,12 @@ describe('plugin process (fixture on runPlugin)', () => {
  * Each is [title, command or undefined, env overrides, stdin].
  */
 const COMPARED: Array<[string, string, Record<string, string | undefined>, string]> = [
-  ['C-09: ADD with no attachment variables', 'ADD', { CNI_CONTAINERID: undefined, CNI_NETNS: undefined, CNI_IFNAME: undefined }, '{}'],
+  [
+    'C-09: ADD with no attachment variables',
+    'ADD',
+    { CNI_CONTAINERID: undefined, CNI_NETNS: undefined, CNI_IFNAME: undefined },
+    '{}',
+  ],
   ['C-09: ADD without CNI_NETNS', 'ADD', { CNI_NETNS: '' }, '{}'],
   ['C-10: CHECK without CNI_IFNAME', 'CHECK', { CNI_IFNAME: undefined }, '{}'],
   ['C-11: DEL without CNI_CONTAINERID', 'DEL', { CNI_CONTAINERID: '' }, '{}'],

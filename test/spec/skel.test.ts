@@ -28,8 +28,12 @@ function recorder(over: Partial<CniPlugin> = {}) {
   return { plugin, calls };
 }
 
-const run = (plugin: CniPlugin, env: Record<string, string>, stdin: Buffer | (() => Buffer) = conf('1.0.0'), platform: NodeJS.Platform = 'linux') =>
-  dispatch(plugin, { env, stdin, platform });
+const run = (
+  plugin: CniPlugin,
+  env: Record<string, string>,
+  stdin: Buffer | (() => Buffer) = conf('1.0.0'),
+  platform: NodeJS.Platform = 'linux',
+) => dispatch(plugin, { env, stdin, platform });
 
 describe('no CNI_COMMAND (C-08)', () => {
   it('prints the about text and versions on stderr, nothing on stdout, exit 0, without reading stdin', async () => {
@@ -37,7 +41,11 @@ describe('no CNI_COMMAND (C-08)', () => {
     const out = await run(plugin, {}, () => {
       throw new Error('stdin must not be read');
     });
-    expect(out).toEqual({ stdout: '', stderr: 'CNI plugin test\nCNI protocol versions supported: 0.4.0, 1.0.0\n', exitCode: 0 });
+    expect(out).toEqual({
+      stdout: '',
+      stderr: 'CNI plugin test\nCNI protocol versions supported: 0.4.0, 1.0.0\n',
+      exitCode: 0,
+    });
   });
   it('without an about text it is code 4 naming CNI_COMMAND', async () => {
     const { plugin } = recorder({ about: undefined });
@@ -53,14 +61,17 @@ describe('VERSION (C-12, C-29, C-30, C-31, X-01)', () => {
     expect(out.stdout.endsWith('\n')).toBe(true);
     expect(JSON.parse(out.stdout)).toEqual({ cniVersion: v, supportedVersions: ALL_VERSIONS });
   });
-  it.each([['', '1.1.0'], ['garbage', '1.1.0'], ['{}', '1.1.0'], ['{"cniVersion":"9.9.9"}', '1.1.0'], ['[1]', '1.1.0']])(
-    'C-31: tolerates stdin %j',
-    async (stdin, version) => {
-      const out = await run(recorder().plugin, { CNI_COMMAND: 'VERSION' }, Buffer.from(stdin));
-      expect(out.exitCode).toBe(0);
-      expect(JSON.parse(out.stdout).cniVersion).toBe(version);
-    },
-  );
+  it.each([
+    ['', '1.1.0'],
+    ['garbage', '1.1.0'],
+    ['{}', '1.1.0'],
+    ['{"cniVersion":"9.9.9"}', '1.1.0'],
+    ['[1]', '1.1.0'],
+  ])('C-31: tolerates stdin %j', async (stdin, version) => {
+    const out = await run(recorder().plugin, { CNI_COMMAND: 'VERSION' }, Buffer.from(stdin));
+    expect(out.exitCode).toBe(0);
+    expect(JSON.parse(out.stdout).cniVersion).toBe(version);
+  });
   it('C-31: an unreadable stdin is ignored too', async () => {
     const out = await run(recorder().plugin, { CNI_COMMAND: 'VERSION' }, () => {
       throw new CniError(5, 'error reading from stdin: EISDIR');
@@ -68,7 +79,14 @@ describe('VERSION (C-12, C-29, C-30, C-31, X-01)', () => {
     expect(out.exitCode).toBe(0);
   });
   it("C-12: libcni's probe environment (empty id, dummy netns/ifname/path) works and validates nothing", async () => {
-    const env = { CNI_COMMAND: 'VERSION', CNI_CONTAINERID: '', CNI_NETNS: 'dummy', CNI_IFNAME: 'dummy', CNI_PATH: 'dummy', CNI_ARGS: '' };
+    const env = {
+      CNI_COMMAND: 'VERSION',
+      CNI_CONTAINERID: '',
+      CNI_NETNS: 'dummy',
+      CNI_IFNAME: 'dummy',
+      CNI_PATH: 'dummy',
+      CNI_ARGS: '',
+    };
     const out = await run(recorder().plugin, env, Buffer.from('{"cniVersion":"1.0.0"}'));
     expect(JSON.parse(out.stdout)).toEqual({ cniVersion: '1.0.0', supportedVersions: ALL_VERSIONS });
   });
@@ -94,17 +112,33 @@ describe('environment and parameters (C-06 … C-18)', () => {
   });
   it('C-07: an unknown command is reported after config decoding (skel ≥1.2 order) but without id checks', async () => {
     expectError(await run(recorder().plugin, cniEnv('FOO'), Buffer.from('notjson')), 6);
-    expectError(await run(recorder().plugin, cniEnv('FOO', { CNI_CONTAINERID: undefined })), 4, 'unknown CNI_COMMAND: FOO');
+    expectError(
+      await run(recorder().plugin, cniEnv('FOO', { CNI_CONTAINERID: undefined })),
+      4,
+      'unknown CNI_COMMAND: FOO',
+    );
   });
   it.each(['ADD', 'DEL', 'CHECK'])('C-16/C-61: %s refuses a bad container id', async (cmd) => {
-    expectError(await run(recorder().plugin, cniEnv(cmd, { CNI_CONTAINERID: '-bad' }), conf('1.0.0')), 4, 'invalid characters in containerID', '-bad');
+    expectError(
+      await run(recorder().plugin, cniEnv(cmd, { CNI_CONTAINERID: '-bad' }), conf('1.0.0')),
+      4,
+      'invalid characters in containerID',
+      '-bad',
+    );
   });
   it.each(['ADD', 'DEL', 'CHECK'])('C-17: %s refuses a bad interface name', async (cmd) => {
-    expectError(await run(recorder().plugin, cniEnv(cmd, { CNI_IFNAME: 'a:b' })), 4, 'interface name contains / or : or whitespace characters');
+    expectError(
+      await run(recorder().plugin, cniEnv(cmd, { CNI_IFNAME: 'a:b' })),
+      4,
+      'interface name contains / or : or whitespace characters',
+    );
   });
   it('C-15: unrelated environment is ignored', async () => {
     const { plugin, calls } = recorder();
-    const out = await run(plugin, cniEnv('ADD', { CNI_FOO: 'x', CNI_NETNS_OVERRIDE: '1', HTTP_PROXY: 'http://p', BIG: 'x'.repeat(100 * 1024) }));
+    const out = await run(
+      plugin,
+      cniEnv('ADD', { CNI_FOO: 'x', CNI_NETNS_OVERRIDE: '1', HTTP_PROXY: 'http://p', BIG: 'x'.repeat(100 * 1024) }),
+    );
     expect(out.exitCode).toBe(0);
     expect(calls).toHaveLength(1);
   });
@@ -145,12 +179,19 @@ describe('stdin and config (C-21 … C-28)', () => {
   it.each([
     [{ cniVersion: '1.0.0' }, 7, 'missing network name'],
     [{ cniVersion: '1.0.0', name: 'bad name' }, 7, 'invalid characters found in network name'],
-    [{ cniVersion: '1.0.0', name: 1 }, 6, 'error unmarshall network config: json: cannot unmarshal number into Go struct field .name of type string'],
+    [
+      { cniVersion: '1.0.0', name: 1 },
+      6,
+      'error unmarshall network config: json: cannot unmarshal number into Go struct field .name of type string',
+    ],
   ])('C-23: %j → code %i', async (config, code, msg) => {
     expectError(await run(recorder().plugin, cniEnv('ADD'), Buffer.from(JSON.stringify(config))), code, msg);
   });
   it('C-23 comes before the container id check (Go order)', async () => {
-    expectError(await run(recorder().plugin, cniEnv('ADD', { CNI_CONTAINERID: '-x' }), Buffer.from('{"cniVersion":"1.0.0"}')), 7);
+    expectError(
+      await run(recorder().plugin, cniEnv('ADD', { CNI_CONTAINERID: '-x' }), Buffer.from('{"cniVersion":"1.0.0"}')),
+      7,
+    );
   });
   it('C-24: the version check comes after the id checks, and config type errors after the version', async () => {
     expectError(await run(recorder().plugin, cniEnv('ADD', { CNI_IFNAME: '.' }), conf('9.9.9')), 4);
@@ -158,17 +199,28 @@ describe('stdin and config (C-21 … C-28)', () => {
   });
   it('C-28: a generic field of the wrong type is code 7 and the handler is not called', async () => {
     const { plugin, calls } = recorder();
-    const e = expectError(await run(plugin, cniEnv('ADD'), conf('1.0.0', { dns: { search: 'x' } })), 7, 'invalid network configuration');
+    const e = expectError(
+      await run(plugin, cniEnv('ADD'), conf('1.0.0', { dns: { search: 'x' } })),
+      7,
+      'invalid network configuration',
+    );
     expect(e.details).toMatch(/^dns\.search: /);
     expect(calls).toHaveLength(0);
   });
   it('C-82: the handler gets the parsed generic config, the raw object and the exact stdin bytes', async () => {
     const { plugin, calls } = recorder();
-    const stdin = Buffer.from('{"CNIVERSION":"0.4.0","NAME":"caseNet","Type":"nat","IPAM":{"Type":"host-local","x":1},"mine":{"k":[1]}}');
+    const stdin = Buffer.from(
+      '{"CNIVERSION":"0.4.0","NAME":"caseNet","Type":"nat","IPAM":{"Type":"host-local","x":1},"mine":{"k":[1]}}',
+    );
     expect((await run(plugin, cniEnv('ADD'), stdin)).exitCode).toBe(0);
     const ctx = calls[0] as CniContext;
     expect(ctx.cniVersion).toBe('0.4.0');
-    expect(ctx.config).toMatchObject({ cniVersion: '0.4.0', name: 'caseNet', type: 'nat', ipam: { type: 'host-local', x: 1 } });
+    expect(ctx.config).toMatchObject({
+      cniVersion: '0.4.0',
+      name: 'caseNet',
+      type: 'nat',
+      ipam: { type: 'host-local', x: 1 },
+    });
     expect(ctx.rawConfig.mine).toEqual({ k: [1] });
     expect(ctx.stdin.equals(stdin)).toBe(true);
   });
@@ -188,10 +240,19 @@ describe('versions (C-24, C-32, C-35, C-63, X-12, X-23)', () => {
     const out = await run(recorder().plugin, cniEnv('ADD'), conf(undefined));
     expect(JSON.parse(out.stdout).cniVersion).toBe('0.1.0');
     const only1 = recorder({ supportedVersions: ['1.0.0'] }).plugin;
-    expectError(await run(only1, cniEnv('ADD'), conf(undefined)), 1, 'incompatible CNI versions', 'config is "0.1.0", plugin supports ["1.0.0"]');
+    expectError(
+      await run(only1, cniEnv('ADD'), conf(undefined)),
+      1,
+      'incompatible CNI versions',
+      'config is "0.1.0", plugin supports ["1.0.0"]',
+    );
   });
   it.each(['9.9.9', '1.0', '2.0.0', '0.5.0', '1'])('C-24: %j is code 1 with Go details', async (v) => {
-    const e = expectError(await run(recorder({ supportedVersions: GO_ALL }).plugin, cniEnv('ADD'), conf(v)), 1, 'incompatible CNI versions');
+    const e = expectError(
+      await run(recorder({ supportedVersions: GO_ALL }).plugin, cniEnv('ADD'), conf(v)),
+      1,
+      'incompatible CNI versions',
+    );
     expect(e.details).toBe(`config is "${v}", plugin supports ["0.1.0" "0.2.0" "0.3.0" "0.3.1" "0.4.0" "1.0.0"]`);
   });
   it('C-24: a non-string cniVersion is code 6', async () => {
@@ -210,11 +271,14 @@ describe('versions (C-24, C-32, C-35, C-63, X-12, X-23)', () => {
       expect(calls).toHaveLength(1);
     }
   });
-  it.each(ALL_VERSIONS.flatMap((v) => [['GC', v] as const, ['STATUS', v] as const]))('X-12/X-23: %s at %s', async (cmd, v) => {
-    const out = await run(recorder().plugin, cniEnv(cmd), conf(v));
-    if (v === '1.1.0') expectQuiet(out);
-    else expectError(out, 1, `config version does not allow ${cmd}`);
-  });
+  it.each(ALL_VERSIONS.flatMap((v) => [['GC', v] as const, ['STATUS', v] as const]))(
+    'X-12/X-23: %s at %s',
+    async (cmd, v) => {
+      const out = await run(recorder().plugin, cniEnv(cmd), conf(v));
+      if (v === '1.1.0') expectQuiet(out);
+      else expectError(out, 1, `config version does not allow ${cmd}`);
+    },
+  );
 });
 
 describe('handlers and results', () => {
@@ -237,7 +301,12 @@ describe('handlers and results', () => {
         throw new CniError(50, 'plugin not available', 'HNS is not running');
       },
     }).plugin;
-    expectError(await run(plugin, { CNI_COMMAND: 'STATUS' }, conf('1.1.0')), 50, 'plugin not available', 'HNS is not running');
+    expectError(
+      await run(plugin, { CNI_COMMAND: 'STATUS' }, conf('1.1.0')),
+      50,
+      'plugin not available',
+      'HNS is not running',
+    );
   });
   it('X-15/X-16/X-20: GC gets the attachment list from either key, undefined when absent, and ignores CNI_CONTAINERID', async () => {
     const { plugin, calls } = recorder();
@@ -255,10 +324,17 @@ describe('handlers and results', () => {
     expectQuiet(await run(plugin, cniEnv('STATUS'), conf('1.1.0')));
     expectError(await run(plugin, cniEnv('GC'), conf('1.0.0')), 1);
   });
-  it.each(['ADD', 'DEL', 'CHECK'] as const)('%s without a handler is a clear code-4 error naming the command', async (cmd) => {
-    const plugin: CniPlugin = { supportedVersions: ALL_VERSIONS };
-    expectError(await run(plugin, cniEnv(cmd), conf('1.0.0')), 4, `CNI_COMMAND ${cmd} is not implemented by this plugin`);
-  });
+  it.each(['ADD', 'DEL', 'CHECK'] as const)(
+    '%s without a handler is a clear code-4 error naming the command',
+    async (cmd) => {
+      const plugin: CniPlugin = { supportedVersions: ALL_VERSIONS };
+      expectError(
+        await run(plugin, cniEnv(cmd), conf('1.0.0')),
+        4,
+        `CNI_COMMAND ${cmd} is not implemented by this plugin`,
+      );
+    },
+  );
   it('async handlers are awaited', async () => {
     const plugin = recorder({ add: async () => new Promise((r) => setTimeout(() => r(RESULT), 20)) }).plugin;
     expect(JSON.parse((await run(plugin, cniEnv('ADD'), conf('1.1.0'))).stdout).ips[0].address).toBe('172.20.0.5/16');
@@ -280,7 +356,10 @@ describe('handlers and results', () => {
   });
   it.each([
     [new Error('boom'), 'boom'],
-    [new TypeError("Cannot read properties of undefined (reading 'x')"), "Cannot read properties of undefined (reading 'x')"],
+    [
+      new TypeError("Cannot read properties of undefined (reading 'x')"),
+      "Cannot read properties of undefined (reading 'x')",
+    ],
     ['a string', 'a string'],
     [42, '42'],
     [new Error(''), 'internal error'],

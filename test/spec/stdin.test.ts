@@ -121,11 +121,17 @@ describe('decoding the configuration (C-22)', () => {
     ['5', 'number'],
     ['true', 'bool'],
   ])('a JSON %j that is not an object is code 6', (input, kind) => {
-    expect(dec(input)).toEqual({ code: 6, msg: `${PREFIX}json: cannot unmarshal ${kind} into a network configuration object` });
+    expect(dec(input)).toEqual({
+      code: 6,
+      msg: `${PREFIX}json: cannot unmarshal ${kind} into a network configuration object`,
+    });
   });
 
   it('bytes that are not UTF-8 are code 6', () => {
-    expect(dec(Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).toEqual({ code: 6, msg: `${PREFIX}input is not valid UTF-8` });
+    expect(dec(Buffer.from([0x7b, 0x22, 0x6e, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).toEqual({
+      code: 6,
+      msg: `${PREFIX}input is not valid UTF-8`,
+    });
   });
 
   it('whitespace and CRLF around the object are fine; duplicate keys keep the last', () => {

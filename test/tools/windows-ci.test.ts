@@ -49,10 +49,19 @@ describe('tools/windows-ci/fetch-verified.sh', () => {
 
   const run = (archiveEntry: Record<string, string>) => {
     const pins = path.join(dir, `pins-${crypto.randomBytes(4).toString('hex')}.json`);
-    fs.writeFileSync(pins, JSON.stringify({ archives: { thing: { version: '1.0.0', url: `file://${archive}`, sha256: '', sums: '', ...archiveEntry } } }));
+    fs.writeFileSync(
+      pins,
+      JSON.stringify({
+        archives: { thing: { version: '1.0.0', url: `file://${archive}`, sha256: '', sums: '', ...archiveEntry } },
+      }),
+    );
     const dest = path.join(dir, `out-${crypto.randomBytes(4).toString('hex')}`, 'thing.tar.gz');
     const r = spawnSync('bash', [FETCH, 'thing', dest], { env: { ...process.env, PINS: pins }, encoding: 'utf8' });
-    return { code: r.status, out: r.stdout + r.stderr, fetched: fs.existsSync(dest) && sha256(fs.readFileSync(dest)) === good };
+    return {
+      code: r.status,
+      out: r.stdout + r.stderr,
+      fetched: fs.existsSync(dest) && sha256(fs.readFileSync(dest)) === good,
+    };
   };
   const sums = (text: string): string => {
     const f = path.join(dir, `sums-${crypto.randomBytes(4).toString('hex')}`);
@@ -74,13 +83,19 @@ describe('tools/windows-ci/fetch-verified.sh', () => {
     const one = run({ sums: sums(`${good}  thing-1.0.0-windows-amd64.tar.gz\n`) });
     expect(one).toMatchObject({ code: 0, fetched: true });
     expect(one.out).toMatch(/::warning title=unpinned archive::thing: .*pin sha256 [0-9a-f]{64}/);
-    const many = run({ sums: sums(`${'1'.repeat(64)}  other.tar.gz\n${good} *thing-1.0.0-windows-amd64.tar.gz\n`), sha256: good });
+    const many = run({
+      sums: sums(`${'1'.repeat(64)}  other.tar.gz\n${good} *thing-1.0.0-windows-amd64.tar.gz\n`),
+      sha256: good,
+    });
     expect(many).toMatchObject({ code: 0, fetched: true });
     expect(many.out).not.toContain('::warning');
   });
 
   it('refuses when the checksum file disagrees, does not list the archive, or neither check exists', () => {
-    expect(run({ sums: sums(`${'2'.repeat(64)}  thing-1.0.0-windows-amd64.tar.gz\n`) })).toMatchObject({ code: 1, fetched: false });
+    expect(run({ sums: sums(`${'2'.repeat(64)}  thing-1.0.0-windows-amd64.tar.gz\n`) })).toMatchObject({
+      code: 1,
+      fetched: false,
+    });
     const unlisted = run({ sums: sums(`${good}  other.tar.gz\n`) });
     expect(unlisted).toMatchObject({ code: 1, fetched: false });
     expect(unlisted.out).toContain('is not listed');
@@ -93,12 +108,19 @@ describe('the end-to-end network and the HNS check, on hns-sim serve through the
   let server: ChildProcess;
   let env: NodeJS.ProcessEnv;
   const conflist = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools/windows-ci/natcni-e2e.conflist'), 'utf8')) as {
-    cniVersion: string; name: string; plugins: Record<string, unknown>[];
+    cniVersion: string;
+    name: string;
+    plugins: Record<string, unknown>[];
   };
 
   beforeAll(async () => {
-    execFileSync('make', ['-s', 'dist/nat', 'dist/hns-sim', 'dist/libcomputenetwork.so', 'dist/hns-check.js'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-    server = spawn(SIM, ['--state', state, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync('make', ['-s', 'dist/nat', 'dist/hns-sim', 'dist/libcomputenetwork.so', 'dist/hns-check.js'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    server = spawn(SIM, ['--state', state, 'serve', '--listen', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const addr = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout?.on('data', (d: Buffer) => {
@@ -108,7 +130,12 @@ describe('the end-to-end network and the HNS check, on hns-sim serve through the
       });
       server.on('exit', (c) => reject(new Error(`hns-sim serve exited ${c}`)));
     });
-    env = { ...process.env, NAT_CNI_HNS: `ffi:${LIB}`, NAT_CNI_HNS_SIM_ADDR: addr, NAT_CNI_LOG: path.join(state, 'nat.log') };
+    env = {
+      ...process.env,
+      NAT_CNI_HNS: `ffi:${LIB}`,
+      NAT_CNI_HNS_SIM_ADDR: addr,
+      NAT_CNI_LOG: path.join(state, 'nat.log'),
+    };
   }, 300_000);
 
   afterAll(() => {
@@ -123,12 +150,22 @@ describe('the end-to-end network and the HNS check, on hns-sim serve through the
   /** What nerdctl hands nat.exe for one plugin of the conflist: name and cniVersion added, runtimeConfig. */
   const plugin = (containerId: string, netns: string, command: string) => {
     const stdin = JSON.stringify({
-      cniVersion: conflist.cniVersion, name: conflist.name, ...conflist.plugins[0],
+      cniVersion: conflist.cniVersion,
+      name: conflist.name,
+      ...conflist.plugins[0],
       runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }] },
     });
     return spawnSync(NAT, [], {
-      input: stdin, encoding: 'utf8',
-      env: { ...env, CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: path.dirname(NAT) },
+      input: stdin,
+      encoding: 'utf8',
+      env: {
+        ...env,
+        CNI_COMMAND: command,
+        CNI_CONTAINERID: containerId,
+        CNI_NETNS: netns,
+        CNI_IFNAME: 'eth0',
+        CNI_PATH: path.dirname(NAT),
+      },
     });
   };
 
@@ -147,7 +184,10 @@ describe('the end-to-end network and the HNS check, on hns-sim serve through the
     const clean = check('--network', 'natcni-e2e', '--container', id, '--remove-network');
     expect(clean.code, clean.out).toBe(0);
     expect(clean.out).toContain('removed network natcni-e2e (1)');
-    const dump = JSON.parse(execFileSync(SIM, ['--state', state, 'dump'], { encoding: 'utf8' })) as { networks: unknown[]; endpoints: unknown[] };
+    const dump = JSON.parse(execFileSync(SIM, ['--state', state, 'dump'], { encoding: 'utf8' })) as {
+      networks: unknown[];
+      endpoints: unknown[];
+    };
     expect(dump).toMatchObject({ networks: [], endpoints: [] });
   });
 

@@ -1,7 +1,12 @@
 /** HcnCreateEndpoint / Modify / Delete on the model (hcsshim hcn/hcnendpoint.go, hcn/hcnpolicy.go). */
 import {
-  type EndpointPolicy, EndpointModifyResourceType, EndpointPolicyRequest, HostComputeEndpoint, type IpConfig,
-  ModifyRequest, type Route,
+  type EndpointPolicy,
+  EndpointModifyResourceType,
+  EndpointPolicyRequest,
+  HostComputeEndpoint,
+  type IpConfig,
+  ModifyRequest,
+  type Route,
 } from '../../schema';
 import { isZeroGuid, parseGuid, randomGuid } from '../../guid';
 import { type Ip, cidrContains, formatIp, formatMac, parseIp, parseMac } from '../ip';
@@ -21,7 +26,12 @@ const usedAddresses = (state: SimState, except?: string): Set<string> =>
   new Set(
     state.endpoints
       .filter((e) => e.id !== except)
-      .flatMap((e) => e.ipConfigurations.map((c) => parseIp(c.IpAddress)).filter((x): x is Ip => x !== undefined).map(formatIp)),
+      .flatMap((e) =>
+        e.ipConfigurations
+          .map((c) => parseIp(c.IpAddress))
+          .filter((x): x is Ip => x !== undefined)
+          .map(formatIp),
+      ),
   );
 
 /** Port mappings are host-wide (WinNAT static mappings): check against every other endpoint. */
@@ -62,7 +72,8 @@ function placeStatic(state: SimState, subnets: SubnetInfo[], requested: IpConfig
     }
     const info = subnets.find((i) => cidrContains(i.cidr, ip)) ?? fail('HCN_E_INVALID_IP', c.IpAddress);
     if (isReserved(info, ip)) fail('HCN_E_ADDR_INVALID_OR_RESERVED', c.IpAddress);
-    if (used.has(formatIp(ip)) && state.settings.duplicateStaticIp === 'reject') fail('HCN_E_ADDR_INVALID_OR_RESERVED', `${c.IpAddress} is in use`);
+    if (used.has(formatIp(ip)) && state.settings.duplicateStaticIp === 'reject')
+      fail('HCN_E_ADDR_INVALID_OR_RESERVED', `${c.IpAddress} is in use`);
     used.add(formatIp(ip));
     return { config: { ...c, IpAddress: formatIp(ip), PrefixLength: c.PrefixLength ?? info.cidr.bits }, info };
   });
@@ -94,7 +105,9 @@ function placeDynamic(state: SimState, subnets: SubnetInfo[]): Placed[] {
 /** Without Routes HNS gives the endpoint the subnet's default route [O Windows-Containers#563]. */
 function defaultRoutes(placed: Placed[]): Route[] {
   return placed.flatMap(({ info }) =>
-    info.gateway ? [{ NextHop: formatIp(info.gateway), DestinationPrefix: info.cidr.family === 4 ? '0.0.0.0/0' : '::/0' }] : [],
+    info.gateway
+      ? [{ NextHop: formatIp(info.gateway), DestinationPrefix: info.cidr.family === 4 ? '0.0.0.0/0' : '::/0' }]
+      : [],
   );
 }
 
@@ -106,9 +119,14 @@ export function createEndpoint(state: SimState, networkId: string, requestedId: 
   const req = parseWith(HostComputeEndpoint, { ...doc, Policies: [] }, 'HCN_E_INVALID_ENDPOINT', 'endpoint');
 
   if (req.HostComputeNetwork !== undefined && req.HostComputeNetwork !== '') {
-    const named = parseGuid(req.HostComputeNetwork) ?? fail('HCN_E_INVALID_ENDPOINT', `HostComputeNetwork ${JSON.stringify(req.HostComputeNetwork)}`);
+    const named =
+      parseGuid(req.HostComputeNetwork) ??
+      fail('HCN_E_INVALID_ENDPOINT', `HostComputeNetwork ${JSON.stringify(req.HostComputeNetwork)}`);
     if (named !== net.id && s.endpointNetworkMismatch === 'reject') {
-      fail('HCN_E_INVALID_ENDPOINT', `HostComputeNetwork ${req.HostComputeNetwork} is not the network ${net.id} the call was made on`);
+      fail(
+        'HCN_E_INVALID_ENDPOINT',
+        `HostComputeNetwork ${req.HostComputeNetwork} is not the network ${net.id} the call was made on`,
+      );
     }
   }
   const id = isZeroGuid(requestedId) ? randomGuid() : requestedId;
@@ -121,9 +139,12 @@ export function createEndpoint(state: SimState, networkId: string, requestedId: 
   checkPortConflicts(state, policies);
 
   const subnets = subnetsOf(net.ipams);
-  const placed = req.IpConfigurations.length > 0 ? placeStatic(state, subnets, req.IpConfigurations) : placeDynamic(state, subnets);
+  const placed =
+    req.IpConfigurations.length > 0 ? placeStatic(state, subnets, req.IpConfigurations) : placeDynamic(state, subnets);
   // hcsshim always sends `"Dns":{}`; an empty one is "no DNS given" [I].
-  const dnsGiven = Object.values(req.Dns ?? {}).some((v) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
+  const dnsGiven = Object.values(req.Dns ?? {}).some(
+    (v) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0),
+  );
   const dns = dnsGiven ? req.Dns : s.hostDns ? { ...s.hostDns } : req.Dns;
 
   state.endpoints.push({
@@ -150,7 +171,8 @@ export function deleteEndpoint(state: SimState, id: string): void {
   state.endpoints = state.endpoints.filter((e) => e.id !== id);
 }
 
-const samePolicy = (a: EndpointPolicy, b: EndpointPolicy) => a.Type === b.Type && JSON.stringify(a.Settings) === JSON.stringify(b.Settings);
+const samePolicy = (a: EndpointPolicy, b: EndpointPolicy) =>
+  a.Type === b.Type && JSON.stringify(a.Settings) === JSON.stringify(b.Settings);
 
 export function modifyEndpoint(state: SimState, id: string, settings: string): void {
   const ep = findEndpoint(state, id);

@@ -52,7 +52,9 @@ const ipText = (s: string) => {
 export function enumerateNetworks(s: SimState, query: string): string {
   const filter = parseQuery(query) ?? {};
   const ids = s.networks
-    .filter((n) => matches(s, { ID: { value: n.id, folded: true }, Name: { value: n.name }, Type: { value: n.type } }, filter))
+    .filter((n) =>
+      matches(s, { ID: { value: n.id, folded: true }, Name: { value: n.name }, Type: { value: n.type } }, filter),
+    )
     .map((n) => networkIdText(s, n.id));
   return JSON.stringify(ids);
 }
@@ -82,7 +84,15 @@ export function enumerateNamespaces(s: SimState, query: string): string {
   const filter = parseQuery(query) ?? {};
   const ids = s.namespaces
     .filter((n) =>
-      matches(s, { ID: { value: n.id, folded: true }, IsDefault: { value: n.isDefault }, CompartmentId: { value: n.namespaceId } }, filter),
+      matches(
+        s,
+        {
+          ID: { value: n.id, folded: true },
+          IsDefault: { value: n.isDefault },
+          CompartmentId: { value: n.namespaceId },
+        },
+        filter,
+      ),
     )
     .map((n) => namespaceIdText(s, n.id));
   return JSON.stringify(ids);

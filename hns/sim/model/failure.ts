@@ -25,7 +25,8 @@ export function parseDocument(text: string): Record<string, unknown> {
   } catch (e) {
     return fail('HCN_E_INVALID_JSON', (e as Error).message);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('HCN_E_INVALID_JSON', 'expected a JSON object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    return fail('HCN_E_INVALID_JSON', 'expected a JSON object');
   return doc as Record<string, unknown>;
 }
 

@@ -1,6 +1,10 @@
 /** Namespaces and endpoint attach/detach through HcnModifyNamespace (hcsshim hcn/hcnnamespace.go). */
 import {
-  HostComputeNamespace, ModifyRequest, NamespaceContainerRequest, NamespaceEndpointRequest, NamespaceModifyResourceType,
+  HostComputeNamespace,
+  ModifyRequest,
+  NamespaceContainerRequest,
+  NamespaceEndpointRequest,
+  NamespaceModifyResourceType,
 } from '../../schema';
 import { isZeroGuid, parseGuid, randomGuid } from '../../guid';
 import type { EndpointRecord, NamespaceRecord, SimState } from '../state';
@@ -20,7 +24,12 @@ export function ensureDefaultNamespace(state: SimState): void {
   const existing = state.namespaces.find((n) => n.isDefault);
   if (state.settings.defaultNamespace && !existing) {
     state.namespaces.unshift({
-      id: randomGuid(), namespaceId: 1, type: 'HostDefault', isDefault: true, resources: [], schemaVersion: { Major: 2, Minor: 0 },
+      id: randomGuid(),
+      namespaceId: 1,
+      type: 'HostDefault',
+      isDefault: true,
+      resources: [],
+      schemaVersion: { Major: 2, Minor: 0 },
     });
   } else if (!state.settings.defaultNamespace && existing && existing.resources.length === 0) {
     state.namespaces = state.namespaces.filter((n) => n !== existing);
@@ -38,7 +47,11 @@ export function createNamespace(state: SimState, requestedId: string, settings: 
   // and expect success. (GCN_E_DEFAULTNAMESPACE_EXISTS is a guest-side GCN code, not a host answer.)
   // A fresh namespace has compartment 0 until a container lands in it [O projectcalico/calico#8465].
   state.namespaces.push({
-    id, namespaceId: req.NamespaceId, type: req.Type, isDefault: false, resources: [],
+    id,
+    namespaceId: req.NamespaceId,
+    type: req.Type,
+    isDefault: false,
+    resources: [],
     schemaVersion: req.SchemaVersion ?? { Major: 2, Minor: 0 },
   });
   return id;
@@ -56,7 +69,8 @@ export function deleteNamespace(state: SimState, id: string): void {
   const ns = findNamespace(state, id);
   // Only the host's default compartment is refused [I]; a client deletes what it created, whatever its
   // Type (the hcsshim tests above delete their HostDefault and GuestDefault namespaces and expect success).
-  if (ns.isDefault && state.settings.deleteHostDefaultNamespace === 'refuse') fail('E_ACCESSDENIED', 'the host\'s default namespace cannot be deleted');
+  if (ns.isDefault && state.settings.deleteHostDefaultNamespace === 'refuse')
+    fail('E_ACCESSDENIED', "the host's default namespace cannot be deleted");
   const members = state.endpoints.filter((e) => e.namespaceId === id);
   if (members.length > 0 && state.settings.deleteNamespaceWithEndpoints === 'refuse') {
     fail('HCN_E_ENTITY_HAS_REFERENCES', `namespace ${id} has ${members.length} endpoint(s)`);
@@ -69,7 +83,8 @@ export function modifyNamespace(state: SimState, id: string, settings: string): 
   const ns = findNamespace(state, id);
   const req = parseWith(ModifyRequest, parseDocument(settings), 'E_INVALIDARG', 'modify request');
   const resource = parseWith(NamespaceModifyResourceType, req.ResourceType, 'E_INVALIDARG', 'ResourceType');
-  if (req.RequestType !== 'Add' && req.RequestType !== 'Remove') fail('HCN_E_REQUEST_UNSUPPORTED', `${req.RequestType} on a namespace`);
+  if (req.RequestType !== 'Add' && req.RequestType !== 'Remove')
+    fail('HCN_E_REQUEST_UNSUPPORTED', `${req.RequestType} on a namespace`);
 
   if (resource === 'Container') {
     const { ContainerId } = parseWith(NamespaceContainerRequest, req.Settings, 'E_INVALIDARG', 'Settings');
@@ -85,7 +100,8 @@ export function modifyNamespace(state: SimState, id: string, settings: string): 
   }
 
   const { EndpointId } = parseWith(NamespaceEndpointRequest, req.Settings, 'E_INVALIDARG', 'Settings');
-  const epId = parseGuid(EndpointId) ?? fail('HCN_E_GUID_CONVERSION_FAILURE', `EndpointId ${JSON.stringify(EndpointId)}`);
+  const epId =
+    parseGuid(EndpointId) ?? fail('HCN_E_GUID_CONVERSION_FAILURE', `EndpointId ${JSON.stringify(EndpointId)}`);
   const ep = state.endpoints.find((e) => e.id === epId) ?? fail('HCN_E_ENDPOINT_NOT_FOUND', `endpoint ${epId}`);
   if (req.RequestType === 'Add') {
     // Whether in this namespace or another one [S message; I applicability].
@@ -95,7 +111,8 @@ export function modifyNamespace(state: SimState, id: string, settings: string): 
     return;
   }
   if (ep.namespaceId !== ns.id) {
-    if (state.settings.detachNotAttached === 'notFound') fail('ERROR_NOT_FOUND', `endpoint ${epId} is not in namespace ${ns.id}`);
+    if (state.settings.detachNotAttached === 'notFound')
+      fail('ERROR_NOT_FOUND', `endpoint ${epId} is not in namespace ${ns.id}`);
     return;
   }
   detachEndpoint(state, ep);

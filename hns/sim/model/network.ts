@@ -1,8 +1,16 @@
 /** HcnCreateNetwork / Modify / Delete on the model (hcsshim hcn/hcnnetwork.go; moby/moby#40345 for duplicate names). */
 import { randomInt } from 'node:crypto';
 import {
-  Dns, HostComputeNetwork, type MacPool, ModifyRequest, NetworkFlags, NetworkModifyResourceType, NetworkMode,
-  NetworkPolicyRequest, NetworkSubnetRequest, type NetworkPolicy,
+  Dns,
+  HostComputeNetwork,
+  type MacPool,
+  ModifyRequest,
+  NetworkFlags,
+  NetworkModifyResourceType,
+  NetworkMode,
+  NetworkPolicyRequest,
+  NetworkSubnetRequest,
+  type NetworkPolicy,
 } from '../../schema';
 import { isZeroGuid, randomGuid } from '../../guid';
 import { type Cidr, cidrsOverlap, formatMac, parseMac } from '../ip';
@@ -34,14 +42,17 @@ function checkMacPool(pool: MacPool): MacPool {
 }
 
 const natPrefixes = (state: SimState, except?: string): Cidr[] =>
-  state.networks.filter((n) => n.type === 'NAT' && n.id !== except).flatMap((n) => subnetsOf(n.ipams).map((i) => i.cidr));
+  state.networks
+    .filter((n) => n.type === 'NAT' && n.id !== except)
+    .flatMap((n) => subnetsOf(n.ipams).map((i) => i.cidr));
 
 function checkNatOverlap(state: SimState, net: NetworkRecord): void {
   if (net.type !== 'NAT' || state.settings.natSubnetOverlap === 'allow') return;
   const others = natPrefixes(state, net.id);
   for (const mine of subnetsOf(net.ipams)) {
     // WinNAT cannot hold two overlapping internal prefixes [O moby#29207: "Unspecified error"].
-    if (others.some((o) => cidrsOverlap(o, mine.cidr))) fail('E_FAIL', `subnet ${mine.subnet.IpAddressPrefix} overlaps another NAT network`);
+    if (others.some((o) => cidrsOverlap(o, mine.cidr)))
+      fail('E_FAIL', `subnet ${mine.subnet.IpAddressPrefix} overlaps another NAT network`);
   }
 }
 
@@ -49,7 +60,11 @@ export function createNetwork(state: SimState, requestedId: string, settings: st
   const s = state.settings;
   const doc = parseDocument(settings);
   const rawType = getKey(doc, 'Type');
-  if (rawType !== undefined && !(NetworkMode as readonly unknown[]).includes(rawType) && !(typeof rawType === 'number' && rawType >= 0 && rawType < NetworkMode.length)) {
+  if (
+    rawType !== undefined &&
+    !(NetworkMode as readonly unknown[]).includes(rawType) &&
+    !(typeof rawType === 'number' && rawType >= 0 && rawType < NetworkMode.length)
+  ) {
     fail('HCN_E_INVALID_NETWORK_TYPE', `Type ${JSON.stringify(rawType)}`);
   }
   const policies = validateNetworkPolicies(s, getKey(doc, 'Policies'));
@@ -98,7 +113,8 @@ export function deleteNetwork(state: SimState, id: string): void {
   state.networks = state.networks.filter((n) => n.id !== id);
 }
 
-const samePolicy = (a: NetworkPolicy, b: NetworkPolicy) => a.Type === b.Type && JSON.stringify(a.Settings) === JSON.stringify(b.Settings);
+const samePolicy = (a: NetworkPolicy, b: NetworkPolicy) =>
+  a.Type === b.Type && JSON.stringify(a.Settings) === JSON.stringify(b.Settings);
 
 export function modifyNetwork(state: SimState, id: string, settings: string): void {
   const net = findNetwork(state, id);
@@ -133,7 +149,12 @@ export function modifyNetwork(state: SimState, id: string, settings: string): vo
     return;
   }
   if (resource === 'Subnet' && req.RequestType === 'Add') {
-    const subnets = parseWith(NetworkSubnetRequest, req.Settings ?? {}, 'HCN_E_INVALID_SUBNET', 'Subnet settings').Subnets;
+    const subnets = parseWith(
+      NetworkSubnetRequest,
+      req.Settings ?? {},
+      'HCN_E_INVALID_SUBNET',
+      'Subnet settings',
+    ).Subnets;
     const first = net.ipams[0] ?? { Type: 'Static' as const, Subnets: [] };
     const ipams = [{ ...first, Subnets: [...first.Subnets, ...subnets] }, ...net.ipams.slice(1)];
     validateSubnets(s, ipams);

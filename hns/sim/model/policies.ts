@@ -3,8 +3,18 @@
  * settings of the types the NAT path uses.
  */
 import {
-  ENDPOINT_POLICY_TYPES, EndpointPolicy, NETWORK_POLICY_TYPES, NatFlags, NetAdapterNameSettings, NetworkPolicy, OutboundNatSettings,
-  PolicyEnvelope, PortMappingSettings, Protocol, SdnRouteSettings, isPortMapping,
+  ENDPOINT_POLICY_TYPES,
+  EndpointPolicy,
+  NETWORK_POLICY_TYPES,
+  NatFlags,
+  NetAdapterNameSettings,
+  NetworkPolicy,
+  OutboundNatSettings,
+  PolicyEnvelope,
+  PortMappingSettings,
+  Protocol,
+  SdnRouteSettings,
+  isPortMapping,
 } from '../../schema';
 import type { NetworkMode } from '../../schema';
 import { type SimSettings, type Feature, hasFeature } from '../settings';
@@ -12,16 +22,29 @@ import { type Ip, isUnspecified, parseCidr, parseIp } from '../ip';
 import { fail, parseWith } from './failure';
 
 /** Policy types that only exist from some HNS version on (hcsshim hcn/hcnglobals.go). */
-const ENDPOINT_TYPE_FEATURE: Partial<Record<string, Feature>> = { L4Proxy: 'L4Proxy', L4WFPPROXY: 'L4WfpProxy', TierAcl: 'TierAcl' };
+const ENDPOINT_TYPE_FEATURE: Partial<Record<string, Feature>> = {
+  L4Proxy: 'L4Proxy',
+  L4WFPPROXY: 'L4WfpProxy',
+  TierAcl: 'TierAcl',
+};
 const NETWORK_TYPE_FEATURE: Partial<Record<string, Feature>> = {
-  RemoteSubnetRoute: 'RemoteSubnet', HostRoute: 'HostRoute', VxlanPort: 'VxlanPort', SetPolicy: 'SetPolicy',
-  L4Proxy: 'L4Proxy', NetworkACL: 'NetworkAcl',
+  RemoteSubnetRoute: 'RemoteSubnet',
+  HostRoute: 'HostRoute',
+  VxlanPort: 'VxlanPort',
+  SetPolicy: 'SetPolicy',
+  L4Proxy: 'L4Proxy',
+  NetworkACL: 'NetworkAcl',
 };
 
 /** Network types whose switch has no NAT to map ports through [I]. */
 const NO_PORT_MAPPING: readonly NetworkMode[] = ['Transparent', 'Private', 'Internal', 'Mirrored', 'Infiniband'];
 
-function knownType(s: SimSettings, type: string, known: readonly string[], gates: Partial<Record<string, Feature>>): boolean {
+function knownType(
+  s: SimSettings,
+  type: string,
+  known: readonly string[],
+  gates: Partial<Record<string, Feature>>,
+): boolean {
   if (!known.includes(type)) return false;
   const gate = gates[type];
   return gate === undefined || hasFeature(s, gate);
@@ -51,7 +74,10 @@ export function validateNetworkPolicies(s: SimSettings, raw: unknown): NetworkPo
 /** A NetAdapterName must name an adapter of the host (settings.hostAdapters) [I]. */
 function checkAdapter(s: SimSettings, name: string): void {
   if (!s.hostAdapters.some((a) => a.toLowerCase() === name.toLowerCase())) {
-    fail('HCN_E_ADAPTER_NOT_FOUND', `NetAdapterName ${JSON.stringify(name)}: the host's adapters are ${s.hostAdapters.map((a) => JSON.stringify(a)).join(', ') || 'none'}`);
+    fail(
+      'HCN_E_ADAPTER_NOT_FOUND',
+      `NetAdapterName ${JSON.stringify(name)}: the host's adapters are ${s.hostAdapters.map((a) => JSON.stringify(a)).join(', ') || 'none'}`,
+    );
   }
 }
 
@@ -60,8 +86,14 @@ function ipOrFail(s: string | undefined, what: string): Ip | undefined {
   return parseIp(s) ?? fail('HCN_E_INVALID_POLICY', `${what} ${JSON.stringify(s)} is not an IP address`);
 }
 
-function requireFamily(s: SimSettings, ip: Ip | undefined, hr: 'HCN_E_INVALID_POLICY' | 'HCN_E_INVALID_IP', what: string): void {
-  if (ip?.family === 6 && !hasFeature(s, 'IPv6DualStack')) fail(hr, `${what}: IPv6 needs HNS 11.10 or later (this is ${s.hnsVersion})`);
+function requireFamily(
+  s: SimSettings,
+  ip: Ip | undefined,
+  hr: 'HCN_E_INVALID_POLICY' | 'HCN_E_INVALID_IP',
+  what: string,
+): void {
+  if (ip?.family === 6 && !hasFeature(s, 'IPv6DualStack'))
+    fail(hr, `${what}: IPv6 needs HNS 11.10 or later (this is ${s.hnsVersion})`);
 }
 
 function checkPortMapping(s: SimSettings, pm: PortMappingSettings, networkType: NetworkMode): void {
@@ -86,7 +118,8 @@ function checkPortMapping(s: SimSettings, pm: PortMappingSettings, networkType: 
 }
 
 function checkPrefixOrIp(v: string, what: string): void {
-  if (!parseIp(v) && !parseCidr(v)) fail('HCN_E_INVALID_POLICY', `${what} ${JSON.stringify(v)} is not an address or prefix`);
+  if (!parseIp(v) && !parseCidr(v))
+    fail('HCN_E_INVALID_POLICY', `${what} ${JSON.stringify(v)} is not an address or prefix`);
 }
 
 function checkOutboundNat(s: SimSettings, o: OutboundNatSettings): void {
@@ -95,13 +128,18 @@ function checkOutboundNat(s: SimSettings, o: OutboundNatSettings): void {
   for (const d of o.Destinations ?? []) checkPrefixOrIp(d, 'Destinations entry');
   // Destinations is the loopback-DSR form; HNS without DSR cannot program it [I from hcsshim's DSR gate].
   if ((o.Destinations?.length ?? 0) > 0 && !hasFeature(s, 'Dsr')) {
-    fail('HCN_E_INVALID_POLICY', `OutBoundNAT Destinations (DSR) needs HNS 9.3 or 10.2 and later (this is ${s.hnsVersion})`);
+    fail(
+      'HCN_E_INVALID_POLICY',
+      `OutBoundNAT Destinations (DSR) needs HNS 9.3 or 10.2 and later (this is ${s.hnsVersion})`,
+    );
   }
 }
 
 function checkSdnRoute(r: SdnRouteSettings): void {
-  if (r.DestinationPrefix !== undefined && !parseCidr(r.DestinationPrefix)) fail('HCN_E_INVALID_POLICY', 'SDNRoute DestinationPrefix');
-  if (r.NextHop !== undefined && r.NextHop !== '' && !parseIp(r.NextHop)) fail('HCN_E_INVALID_POLICY', 'SDNRoute NextHop');
+  if (r.DestinationPrefix !== undefined && !parseCidr(r.DestinationPrefix))
+    fail('HCN_E_INVALID_POLICY', 'SDNRoute DestinationPrefix');
+  if (r.NextHop !== undefined && r.NextHop !== '' && !parseIp(r.NextHop))
+    fail('HCN_E_INVALID_POLICY', 'SDNRoute NextHop');
 }
 
 export function validateEndpointPolicies(s: SimSettings, raw: unknown, networkType: NetworkMode): EndpointPolicy[] {

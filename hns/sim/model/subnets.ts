@@ -1,7 +1,19 @@
 /** Subnets of a network: validation, gateways, reserved addresses and allocation. */
 import { randomInt } from 'node:crypto';
 import { type Ipam, type Route, type Subnet, SubnetFlags } from '../../schema';
-import { type Cidr, type Ip, cidrContains, cidrLast, cidrSize, cidrsOverlap, formatCidr, formatIp, isDefaultRoute, parseCidr, parseIp } from '../ip';
+import {
+  type Cidr,
+  type Ip,
+  cidrContains,
+  cidrLast,
+  cidrSize,
+  cidrsOverlap,
+  formatCidr,
+  formatIp,
+  isDefaultRoute,
+  parseCidr,
+  parseIp,
+} from '../ip';
 import { type SimSettings, hasFeature } from '../settings';
 import { fail } from './failure';
 
@@ -35,17 +47,23 @@ export function validateSubnets(s: SimSettings, ipams: readonly Ipam[]): void {
       const cidr = parseCidr(prefix) ?? fail('HCN_E_INVALID_PREFIX', `IpAddressPrefix ${JSON.stringify(prefix)}`);
       // HcnCreateNetwork with 172.22.16.0/16 answered HCN_E_INVALID_NETWORK [O microsoft/containers-toolkit#24];
       // that the set host bits are the cause is inferred [I] (the same request with .0.0/16 is the usual form).
-      if (cidr.hostBitsSet && s.subnetHostBits === 'reject') fail('HCN_E_INVALID_NETWORK', `IpAddressPrefix ${prefix} has host bits set`);
+      if (cidr.hostBitsSet && s.subnetHostBits === 'reject')
+        fail('HCN_E_INVALID_NETWORK', `IpAddressPrefix ${prefix} has host bits set`);
       if (cidr.family === 6 && !hasFeature(s, 'IPv6DualStack')) {
         fail('HCN_E_INVALID_PREFIX', `IPv6 subnet ${prefix} needs HNS 11.10 or later (this is ${s.hnsVersion})`);
       }
       // Room for at least the gateway and one endpoint [I].
       if (cidrSize(cidr) < 4n) fail('HCN_E_INVALID_PREFIX', `IpAddressPrefix ${prefix} is too small`);
-      for (const other of seen) if (cidrsOverlap(other, cidr)) fail('HCN_E_INVALID_SUBNET', `subnets ${formatCidr(other)} and ${prefix} overlap`);
+      for (const other of seen)
+        if (cidrsOverlap(other, cidr))
+          fail('HCN_E_INVALID_SUBNET', `subnets ${formatCidr(other)} and ${prefix} overlap`);
       seen.push(cidr);
       for (const r of subnet.Routes ?? []) validateRoute(r, 'HCN_E_INVALID_SUBNET');
       const gw = gatewayOf(subnet);
-      if (gw && (!cidrContains(cidr, gw) || gw.value === cidr.base || (cidr.family === 4 && gw.value === cidrLast(cidr)))) {
+      if (
+        gw &&
+        (!cidrContains(cidr, gw) || gw.value === cidr.base || (cidr.family === 4 && gw.value === cidrLast(cidr)))
+      ) {
         fail('HCN_E_INVALID_SUBNET', `gateway ${formatIp(gw)} is not a host address of ${prefix}`);
       }
     }
@@ -53,8 +71,10 @@ export function validateSubnets(s: SimSettings, ipams: readonly Ipam[]): void {
 }
 
 export function validateRoute(r: Route, hr: 'HCN_E_INVALID_SUBNET' | 'HCN_E_INVALID_ENDPOINT'): void {
-  if (r.DestinationPrefix !== undefined && !parseCidr(r.DestinationPrefix)) fail(hr, `route DestinationPrefix ${JSON.stringify(r.DestinationPrefix)}`);
-  if (r.NextHop !== undefined && r.NextHop !== '' && !parseIp(r.NextHop)) fail(hr, `route NextHop ${JSON.stringify(r.NextHop)}`);
+  if (r.DestinationPrefix !== undefined && !parseCidr(r.DestinationPrefix))
+    fail(hr, `route DestinationPrefix ${JSON.stringify(r.DestinationPrefix)}`);
+  if (r.NextHop !== undefined && r.NextHop !== '' && !parseIp(r.NextHop))
+    fail(hr, `route NextHop ${JSON.stringify(r.NextHop)}`);
 }
 
 /** Addresses no endpoint may take: network, broadcast (IPv4), and the gateway unless the subnet says otherwise. */

@@ -19,7 +19,8 @@ const VERSION_PATH = '/globals/version';
 /** The v1 paths hcsshim's internal/hns and hcn packages use, by their first segment. */
 const V1_ROOTS = ['networks', 'endpoints', 'endpointstats', 'namespaces', 'policylists', 'accelnet', 'globals'];
 
-const envelope = (ok: boolean, body: { Output?: unknown; Error?: string }): string => JSON.stringify({ Success: ok, ...body });
+const envelope = (ok: boolean, body: { Output?: unknown; Error?: string }): string =>
+  JSON.stringify({ Success: ok, ...body });
 
 /** The answer of `HNSCall(method, path, request)`: the response envelope text. */
 export function hnsCall(state: SimState, method: string, path: string): string {
@@ -31,5 +32,7 @@ export function hnsCall(state: SimState, method: string, path: string): string {
   if (verb === 'GET' && clean === VERSION_PATH) return envelope(true, { Output: { Major: v.major, Minor: v.minor } });
   const root = clean.split('/')[1] ?? '';
   const what = V1_ROOTS.includes(root) ? 'is not simulated' : 'is no HNS v1 path hcsshim uses, and is not simulated';
-  return envelope(false, { Error: `HNSCall ${verb} ${path} ${what} (hns-sim models only GET ${VERSION_PATH} of the v1 API)` });
+  return envelope(false, {
+    Error: `HNSCall ${verb} ${path} ${what} (hns-sim models only GET ${VERSION_PATH} of the v1 API)`,
+  });
 }

@@ -26,9 +26,23 @@ afterAll(() => removeTempDirs());
 describe('libcni-driver with host-local', () => {
   it('runs validate, version, add, check and del and prints each result', () => {
     const dir = tempDir('libcni-hl');
-    const conflist = writeJson(path.join(dir, 'hl.conflist'), hostLocalConflist('peerhl', '10.231.0.0/24', path.join(dir, 'data')));
+    const conflist = writeJson(
+      path.join(dir, 'hl.conflist'),
+      hostLocalConflist('peerhl', '10.231.0.0/24', path.join(dir, 'data')),
+    );
     const cache = path.join(dir, 'cache');
-    const common = ['--conflist', conflist, '--plugin-dir', HOST_LOCAL_DIR, '--cache-dir', cache, '--netns', '/nonexistent/netns', '--container-id', 'hl-1'];
+    const common = [
+      '--conflist',
+      conflist,
+      '--plugin-dir',
+      HOST_LOCAL_DIR,
+      '--cache-dir',
+      cache,
+      '--netns',
+      '/nonexistent/netns',
+      '--container-id',
+      'hl-1',
+    ];
 
     const add = runDriver(LIBCNI_DRIVER, ['validate,version,add', ...common]);
     expect(add.status, add.stderr).toBe(0);
@@ -43,22 +57,45 @@ describe('libcni-driver with host-local', () => {
     });
     // The result is cached in the private cache dir, and the address reserved in host-local's dataDir.
     const cacheFile = path.join(cache, 'results', 'peerhl-hl-1-eth0');
-    expect(JSON.parse(fs.readFileSync(cacheFile, 'utf8'))).toMatchObject({ kind: 'cniCacheV1', networkName: 'peerhl', ifName: 'eth0' });
+    expect(JSON.parse(fs.readFileSync(cacheFile, 'utf8'))).toMatchObject({
+      kind: 'cniCacheV1',
+      networkName: 'peerhl',
+      ifName: 'eth0',
+    });
     expect(fs.readFileSync(path.join(dir, 'data', 'peerhl', '10.231.0.2'), 'utf8')).toMatch(/^hl-1/);
     expect(fs.existsSync('/var/lib/cni/results/peerhl-hl-1-eth0')).toBe(false);
 
     const rest = runDriver(LIBCNI_DRIVER, ['cached,check,del', ...common]);
     expect(rest.status, rest.stderr).toBe(0);
     expect(rest.step('cached').result).toEqual(add.step('add').result);
-    expect(rest.lines.map((l) => [l.step, l.ok])).toEqual([['cached', true], ['check', true], ['del', true]]);
+    expect(rest.lines.map((l) => [l.step, l.ok])).toEqual([
+      ['cached', true],
+      ['check', true],
+      ['del', true],
+    ]);
     expect(fs.existsSync(cacheFile)).toBe(false);
     expect(fs.existsSync(path.join(dir, 'data', 'peerhl', '10.231.0.2'))).toBe(false);
   });
 
   it('reports a plugin failure with its CNI code and exits 1, and still runs later steps', () => {
     const dir = tempDir('libcni-hl-dup');
-    const conflist = writeJson(path.join(dir, 'hl.conflist'), hostLocalConflist('peerdup', '10.232.0.0/24', path.join(dir, 'data')));
-    const run = runDriver(LIBCNI_DRIVER, ['add,add,del', '--conflist', conflist, '--plugin-dir', HOST_LOCAL_DIR, '--cache-dir', path.join(dir, 'cache'), '--netns', '/x', '--container-id', 'dup']);
+    const conflist = writeJson(
+      path.join(dir, 'hl.conflist'),
+      hostLocalConflist('peerdup', '10.232.0.0/24', path.join(dir, 'data')),
+    );
+    const run = runDriver(LIBCNI_DRIVER, [
+      'add,add,del',
+      '--conflist',
+      conflist,
+      '--plugin-dir',
+      HOST_LOCAL_DIR,
+      '--cache-dir',
+      path.join(dir, 'cache'),
+      '--netns',
+      '/x',
+      '--container-id',
+      'dup',
+    ]);
     expect(run.status).toBe(1);
     const [first, second, del] = run.lines;
     expect(first).toMatchObject({ step: 'add', ok: true });
@@ -70,7 +107,13 @@ describe('libcni-driver with host-local', () => {
   });
 
   it('refuses to run without a private cache dir', () => {
-    const run = runDriver(LIBCNI_DRIVER, ['add', '--conflist', '/nonexistent.conflist', '--plugin-dir', HOST_LOCAL_DIR]);
+    const run = runDriver(LIBCNI_DRIVER, [
+      'add',
+      '--conflist',
+      '/nonexistent.conflist',
+      '--plugin-dir',
+      HOST_LOCAL_DIR,
+    ]);
     expect(run.status).toBe(2);
     expect(run.step('usage').error?.msg).toMatch(/--cache-dir is required/);
   });
@@ -91,22 +134,43 @@ describe('libcni-driver with recording fake plugins', () => {
     const dir = tempDir('libcni-fake');
     const plugins = path.join(dir, 'plugins');
     const dump = path.join(dir, 'dump');
-    writeFakePlugin(plugins, 'fakea', dump, { addResult: resultA, ...(aVersions ? { supportedVersions: aVersions } : {}) });
+    writeFakePlugin(plugins, 'fakea', dump, {
+      addResult: resultA,
+      ...(aVersions ? { supportedVersions: aVersions } : {}),
+    });
     writeFakePlugin(plugins, 'fakeb', dump, { addResult: resultB });
     const conflist = writeJson(path.join(dir, 'fake.conflist'), {
       cniVersion: listVersion,
       name: 'fakenet',
       plugins: [
         // The plugin's own cniVersion and name are overwritten by the list's.
-        { type: 'fakea', cniVersion: '0.3.1', name: 'ignored', capabilities: { portMappings: true, dns: true }, someKey: { kept: true } },
+        {
+          type: 'fakea',
+          cniVersion: '0.3.1',
+          name: 'ignored',
+          capabilities: { portMappings: true, dns: true },
+          someKey: { kept: true },
+        },
         { type: 'fakeb' },
       ],
     });
     const args = [
-      '--conflist', conflist, '--plugin-dir', `${plugins}:${HOST_LOCAL_DIR}`, '--cache-dir', path.join(dir, 'cache'),
-      '--netns', 'ns-guid', '--container-id', 'ctr-1', '--ifname', 'eth0',
-      '--args', 'IgnoreUnknown=1;K8S_POD_NAMESPACE=ns1',
-      '--capability-args', JSON.stringify({ portMappings, dns, bandwidth: { ingressRate: 1 } }),
+      '--conflist',
+      conflist,
+      '--plugin-dir',
+      `${plugins}:${HOST_LOCAL_DIR}`,
+      '--cache-dir',
+      path.join(dir, 'cache'),
+      '--netns',
+      'ns-guid',
+      '--container-id',
+      'ctr-1',
+      '--ifname',
+      'eth0',
+      '--args',
+      'IgnoreUnknown=1;K8S_POD_NAMESPACE=ns1',
+      '--capability-args',
+      JSON.stringify({ portMappings, dns, bandwidth: { ingressRate: 1 } }),
     ];
     return { dir, plugins, dump, args };
   }
@@ -118,7 +182,13 @@ describe('libcni-driver with recording fake plugins', () => {
     const calls = readCalls(dump);
     expect(calls).toHaveLength(2);
     for (const call of calls) {
-      expect(call.env).toMatchObject({ CNI_COMMAND: 'VERSION', CNI_NETNS: 'dummy', CNI_IFNAME: 'dummy', CNI_PATH: 'dummy', CNI_CONTAINERID: '' });
+      expect(call.env).toMatchObject({
+        CNI_COMMAND: 'VERSION',
+        CNI_NETNS: 'dummy',
+        CNI_IFNAME: 'dummy',
+        CNI_PATH: 'dummy',
+        CNI_CONTAINERID: '',
+      });
       expect(call.stdin).toEqual({ cniVersion: '1.0.0' });
     }
   });
@@ -133,8 +203,12 @@ describe('libcni-driver with recording fake plugins', () => {
     expect(more).toHaveLength(0);
     for (const call of [a!, b!]) {
       expect(call.env).toMatchObject({
-        CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'ctr-1', CNI_NETNS: 'ns-guid', CNI_IFNAME: 'eth0',
-        CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=ns1', CNI_PATH: `${plugins}:${HOST_LOCAL_DIR}`,
+        CNI_COMMAND: 'ADD',
+        CNI_CONTAINERID: 'ctr-1',
+        CNI_NETNS: 'ns-guid',
+        CNI_IFNAME: 'eth0',
+        CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=ns1',
+        CNI_PATH: `${plugins}:${HOST_LOCAL_DIR}`,
         PEER_MARKER: 'from-the-runtime',
       });
     }
@@ -160,7 +234,10 @@ describe('libcni-driver with recording fake plugins', () => {
     expect(run.status, run.stderr).toBe(0);
     const calls = readCalls(dump);
     expect(calls.map((c) => [c.env.CNI_COMMAND, c.stdin?.type])).toEqual([
-      ['CHECK', 'fakea'], ['CHECK', 'fakeb'], ['DEL', 'fakeb'], ['DEL', 'fakea'],
+      ['CHECK', 'fakea'],
+      ['CHECK', 'fakeb'],
+      ['DEL', 'fakeb'],
+      ['DEL', 'fakea'],
     ]);
     for (const call of calls) {
       expect(call.stdin?.prevResult).toEqual(resultB);
@@ -188,7 +265,9 @@ describe('libcni-driver with recording fake plugins', () => {
     const calls = readCalls(dump);
     expect(calls.map((c) => c.env.CNI_COMMAND)).toEqual(['ADD', 'ADD', 'DEL', 'DEL']);
     expect(calls.every((c) => c.stdin?.cniVersion === '0.3.1')).toBe(true);
-    expect(calls.filter((c) => c.env.CNI_COMMAND === 'DEL').every((c) => !('prevResult' in (c.stdin ?? {})))).toBe(true);
+    expect(calls.filter((c) => c.env.CNI_COMMAND === 'DEL').every((c) => !('prevResult' in (c.stdin ?? {})))).toBe(
+      true,
+    );
   });
 
   it('validate fails when a plugin does not support the list version', () => {
@@ -196,7 +275,10 @@ describe('libcni-driver with recording fake plugins', () => {
     const run = runDriver(LIBCNI_DRIVER, ['validate', ...args]);
     expect(run.status).toBe(1);
     // ValidateNetworkList flattens its errors into one string: the CNI code is lost (code 0).
-    expect(run.step('validate').error).toMatchObject({ code: 0, msg: '[plugin fakea does not support config version "1.0.0"]' });
+    expect(run.step('validate').error).toMatchObject({
+      code: 0,
+      msg: '[plugin fakea does not support config version "1.0.0"]',
+    });
   });
 
   it('keeps the code, msg and details of a plugin error object', () => {
@@ -206,12 +288,29 @@ describe('libcni-driver with recording fake plugins', () => {
       addResult: resultA,
       failOn: { DEL: { code: 11, msg: 'busy', details: 'try later' } },
     });
-    const conflist = writeJson(path.join(dir, 'f.conflist'), { cniVersion: '1.0.0', name: 'failnet', plugins: [{ type: 'fakea' }] });
-    const run = runDriver(LIBCNI_DRIVER, ['del', '--conflist', conflist, '--plugin-dir', path.join(dir, 'plugins'), '--cache-dir', path.join(dir, 'cache'), '--netns', 'n']);
+    const conflist = writeJson(path.join(dir, 'f.conflist'), {
+      cniVersion: '1.0.0',
+      name: 'failnet',
+      plugins: [{ type: 'fakea' }],
+    });
+    const run = runDriver(LIBCNI_DRIVER, [
+      'del',
+      '--conflist',
+      conflist,
+      '--plugin-dir',
+      path.join(dir, 'plugins'),
+      '--cache-dir',
+      path.join(dir, 'cache'),
+      '--netns',
+      'n',
+    ]);
     expect(run.status).toBe(1);
     expect(run.step('del').error).toEqual({
-      code: 11, msg: 'busy', details: 'try later',
-      text: 'plugin type="fakea" failed (delete): busy; try later', goType: '*fmt.wrapError',
+      code: 11,
+      msg: 'busy',
+      details: 'try later',
+      text: 'plugin type="fakea" failed (delete): busy; try later',
+      goType: '*fmt.wrapError',
     });
   });
 });

@@ -9,7 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getKey } from '../../../spec/keys';
-import { GOCNI_DRIVER, LIBCNI_DRIVER, REPO, ensureDrivers, removeTempDirs, runDriver, tempDir, writeJson } from './peers';
+import {
+  GOCNI_DRIVER,
+  LIBCNI_DRIVER,
+  REPO,
+  ensureDrivers,
+  removeTempDirs,
+  runDriver,
+  tempDir,
+  writeJson,
+} from './peers';
 
 // Overridable so the same suite can drive another build of the plugin (a folder holding `nat`).
 const NAT = path.join(process.env.NAT_CNI_PEERS_PLUGIN_DIR ?? path.join(REPO, 'dist'), 'nat');
@@ -31,7 +40,6 @@ function createNamespace(state: string): string {
   return guid;
 }
 
-
 // --- reading the simulator's dump without depending on its exact layout -----------------------
 
 type Json = Record<string, unknown>;
@@ -51,7 +59,8 @@ function hnsState(state: string) {
   const objects = collectObjects(JSON.parse(hnsSim(state, 'dump')));
   return {
     /** Endpoints as nerdctl expects them: named <containerID>_<networkName>. */
-    endpoints: (name: string) => objects.filter((o) => getKey(o, 'Name') === name && getKey(o, 'Policies') !== undefined),
+    endpoints: (name: string) =>
+      objects.filter((o) => getKey(o, 'Name') === name && getKey(o, 'Policies') !== undefined),
     namespace: (guid: string) => objects.find((o) => sameId(getKey(o, 'ID'), guid) && getKey(o, 'Name') === undefined),
   };
 }
@@ -64,12 +73,19 @@ function portMappingPolicies(endpoint: Json): Json[] {
 /** The endpoint is attached to the namespace: either side may record the link. */
 function isAttached(endpoint: Json, namespace: Json | undefined, netns: string): boolean {
   const epId = String(getKey(endpoint, 'ID'));
-  return sameId(getKey(endpoint, 'HostComputeNamespace'), netns) || JSON.stringify(namespace ?? {}).toLowerCase().includes(epId.toLowerCase());
+  return (
+    sameId(getKey(endpoint, 'HostComputeNamespace'), netns) ||
+    JSON.stringify(namespace ?? {})
+      .toLowerCase()
+      .includes(epId.toLowerCase())
+  );
 }
 
 /** The fixture's subnet and gateway, so the assertions follow the fixture. */
 function fixtureAddressing(): { inSubnet: (ip: string) => boolean; gateway: string } {
-  const list = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as { plugins: { ipam: { subnet: string; routes: { gateway: string }[] } }[] };
+  const list = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as {
+    plugins: { ipam: { subnet: string; routes: { gateway: string }[] } }[];
+  };
   const ipam = list.plugins[0]!.ipam;
   const [base, bits] = ipam.subnet.split('/');
   const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
@@ -87,7 +103,8 @@ interface GocniSetup {
 describe('nat plugin driven by go-cni and libcni', () => {
   beforeAll(() => {
     ensureDrivers();
-    if (!process.env.NAT_CNI_PEERS_PLUGIN_DIR) spawnSync('make', ['-s', 'dist/nat', 'dist/hns-sim'], { cwd: REPO, stdio: 'inherit' });
+    if (!process.env.NAT_CNI_PEERS_PLUGIN_DIR)
+      spawnSync('make', ['-s', 'dist/nat', 'dist/hns-sim'], { cwd: REPO, stdio: 'inherit' });
   });
   afterAll(() => removeTempDirs());
 
@@ -101,14 +118,29 @@ describe('nat plugin driven by go-cni and libcni', () => {
     // (nerdctl#5157); the conflist nerdctl's CI and containerd's installer write declares both.
     if (withCapabilities) list.plugins[0] = { ...list.plugins[0], capabilities: { portMappings: true, dns: true } };
     const conflist = writeJson(path.join(dir, 'conf', 'nerdctl-nat.conflist'), list);
-    const common = ['--plugin-dir', path.dirname(NAT), '--conflist', conflist, '--cache-dir', path.join(dir, 'cache'), '--netns', netns];
+    const common = [
+      '--plugin-dir',
+      path.dirname(NAT),
+      '--conflist',
+      conflist,
+      '--cache-dir',
+      path.join(dir, 'cache'),
+      '--netns',
+      netns,
+    ];
     return { state, netns, common, env: { NAT_CNI_HNS: `sim:${state}` } };
   }
 
   it('go-cni as nerdctl calls it, with the capabilities declared: port mapping lands on the endpoint', () => {
     const { state, netns, common, env } = setup(true);
     const cid = 'a1b2c3d4e5f6';
-    const args = [...common, '--container-id', cid, '--port-map', JSON.stringify([{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp', HostIP: '0.0.0.0' }])];
+    const args = [
+      ...common,
+      '--container-id',
+      cid,
+      '--port-map',
+      JSON.stringify([{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp', HostIP: '0.0.0.0' }]),
+    ];
 
     const setupRun = runDriver(GOCNI_DRIVER, ['setup,check', ...args], env);
     expect(setupRun.status, JSON.stringify(setupRun.lines)).toBe(0);
@@ -133,10 +165,16 @@ describe('nat plugin driven by go-cni and libcni', () => {
     expect(hnsState(state).endpoints(`${cid}_nat`)).toHaveLength(0);
   });
 
-  it('go-cni with nerdctl\'s conflist as written (no capabilities): no runtimeConfig, no port mapping', () => {
+  it("go-cni with nerdctl's conflist as written (no capabilities): no runtimeConfig, no port mapping", () => {
     const { state, common, env } = setup(false);
     const cid = 'f6e5d4c3b2a1';
-    const args = [...common, '--container-id', cid, '--port-map', JSON.stringify([{ HostPort: 8081, ContainerPort: 81, Protocol: 'tcp', HostIP: '0.0.0.0' }])];
+    const args = [
+      ...common,
+      '--container-id',
+      cid,
+      '--port-map',
+      JSON.stringify([{ HostPort: 8081, ContainerPort: 81, Protocol: 'tcp', HostIP: '0.0.0.0' }]),
+    ];
     const run = runDriver(GOCNI_DRIVER, ['setup', ...args], env);
     expect(run.status, JSON.stringify(run.lines)).toBe(0);
     const [endpoint] = hnsState(state).endpoints(`${cid}_nat`);
@@ -148,10 +186,18 @@ describe('nat plugin driven by go-cni and libcni', () => {
   it('libcni cycle with camelCase capability args: every step succeeds and DEL removes the endpoint', () => {
     const { state, common, env } = setup(true);
     const cid = 'libcni-nat-1';
-    const args = [...common, '--container-id', cid, '--args', 'IgnoreUnknown=1', '--capability-args', JSON.stringify({
-      portMappings: [{ hostPort: 9090, containerPort: 90, protocol: 'udp', hostIP: '' }],
-      dns: { servers: ['192.0.2.53'] },
-    })];
+    const args = [
+      ...common,
+      '--container-id',
+      cid,
+      '--args',
+      'IgnoreUnknown=1',
+      '--capability-args',
+      JSON.stringify({
+        portMappings: [{ hostPort: 9090, containerPort: 90, protocol: 'udp', hostIP: '' }],
+        dns: { servers: ['192.0.2.53'] },
+      }),
+    ];
     const add = runDriver(LIBCNI_DRIVER, ['validate,version,add', ...args], env);
     expect(add.status, JSON.stringify(add.lines)).toBe(0);
     expect(add.step('validate').result).toEqual({ capabilities: ['dns', 'portMappings'] });
@@ -162,7 +208,9 @@ describe('nat plugin driven by go-cni and libcni', () => {
     expect(JSON.parse(fs.readFileSync(FIXTURE, 'utf8')).plugins[0].ipam.subnet).toMatch(new RegExp(`/${prefix}$`));
 
     const [endpoint] = hnsState(state).endpoints(`${cid}_nat`);
-    expect(portMappingPolicies(endpoint!)).toEqual([expect.objectContaining({ Protocol: 17, InternalPort: 90, ExternalPort: 9090 })]);
+    expect(portMappingPolicies(endpoint!)).toEqual([
+      expect.objectContaining({ Protocol: 17, InternalPort: 90, ExternalPort: 9090 }),
+    ]);
 
     const rest = runDriver(LIBCNI_DRIVER, ['check,del', ...args], env);
     expect(rest.status, JSON.stringify(rest.lines)).toBe(0);

@@ -17,10 +17,14 @@ export function ensureDrivers(): void {
   // Test files run in parallel processes: one make at a time, so two never write one binary.
   fs.mkdirSync(path.join(REPO, 'build'), { recursive: true });
   const lock = path.join(REPO, 'build', 'peers.lock');
-  execFileSync('flock', [lock, 'make', '-s', '--no-print-directory', 'dist/peers/libcni-driver', 'dist/peers/gocni-driver'], {
-    cwd: REPO,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  execFileSync(
+    'flock',
+    [lock, 'make', '-s', '--no-print-directory', 'dist/peers/libcni-driver', 'dist/peers/gocni-driver'],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
 }
 
 export interface StepError {

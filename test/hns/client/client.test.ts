@@ -5,10 +5,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HR, HnsError, isNotFound } from '../../../hns/errors';
 import {
-  attachEndpoint, createEndpoint, createNamespace, createNetwork, deleteEndpoint, deleteNamespace, detachEndpoint,
-  endpointNamespace, featuresOf, findEndpointByName, findNetworkByName, getEndpointById, getHnsVersion,
-  getNamespace, getNetworkById, listEndpointsOfNetwork, modifyEndpointPolicies, namespaceHasEndpoint,
-  NetworkRequestError, EndpointRequestError,
+  attachEndpoint,
+  createEndpoint,
+  createNamespace,
+  createNetwork,
+  deleteEndpoint,
+  deleteNamespace,
+  detachEndpoint,
+  endpointNamespace,
+  featuresOf,
+  findEndpointByName,
+  findNetworkByName,
+  getEndpointById,
+  getHnsVersion,
+  getNamespace,
+  getNetworkById,
+  listEndpointsOfNetwork,
+  modifyEndpointPolicies,
+  namespaceHasEndpoint,
+  NetworkRequestError,
+  EndpointRequestError,
 } from '../../../hns/client';
 import type { NetworkRequest } from '../../../hns/schema';
 import { addFault } from '../../../hns/sim/admin';
@@ -20,7 +36,12 @@ const unique = (base: string) => `${base}-${process.pid}-${++counter}`;
 const natNetwork = (name: string, prefix = '10.40.0.0/24', gateway = '10.40.0.1'): NetworkRequest => ({
   Name: name,
   Type: 'NAT',
-  Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: prefix, Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }], Flags: 0 }] }],
+  Ipams: [
+    {
+      Type: 'Static',
+      Subnets: [{ IpAddressPrefix: prefix, Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }], Flags: 0 }],
+    },
+  ],
 });
 
 const expectHresult = (fn: () => unknown, hr: number) => {
@@ -73,7 +94,10 @@ describe.each<Backend>([simBackend, ffiBackend])('hns/client over $name', (backe
     it('refuses a duplicate name with HCN_E_NETWORK_ALREADY_EXISTS', () => {
       const name = unique('dup');
       createNetwork(s.api, natNetwork(name, '10.42.0.0/24', '10.42.0.1'));
-      expectHresult(() => createNetwork(s.api, natNetwork(name, '10.43.0.0/24', '10.43.0.1')), HR.HCN_E_NETWORK_ALREADY_EXISTS);
+      expectHresult(
+        () => createNetwork(s.api, natNetwork(name, '10.43.0.0/24', '10.43.0.1')),
+        HR.HCN_E_NETWORK_ALREADY_EXISTS,
+      );
     });
 
     it('refuses a subnet without a default route before calling HNS, as hcsshim does', () => {
@@ -107,10 +131,14 @@ describe.each<Backend>([simBackend, ffiBackend])('hns/client over $name', (backe
     });
 
     it('honours a static address and refuses one outside the subnet', () => {
-      const ep = createEndpoint(s.api, networkId, { Name: unique('static'), IpConfigurations: [{ IpAddress: '10.50.0.77', PrefixLength: 24 }] });
+      const ep = createEndpoint(s.api, networkId, {
+        Name: unique('static'),
+        IpConfigurations: [{ IpAddress: '10.50.0.77', PrefixLength: 24 }],
+      });
       expect(ep.IpConfigurations[0]?.IpAddress).toBe('10.50.0.77');
       expectHresult(
-        () => createEndpoint(s.api, networkId, { Name: unique('outside'), IpConfigurations: [{ IpAddress: '192.0.2.7' }] }),
+        () =>
+          createEndpoint(s.api, networkId, { Name: unique('outside'), IpConfigurations: [{ IpAddress: '192.0.2.7' }] }),
         HR.HCN_E_INVALID_IP,
       );
     });
@@ -118,18 +146,27 @@ describe.each<Backend>([simBackend, ffiBackend])('hns/client over $name', (backe
     it('reports a host port conflict with HCN_E_PORT_ALREADY_EXISTS', () => {
       const mapping = { Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 18080 } };
       createEndpoint(s.api, networkId, { Name: unique('web1'), Policies: [mapping] });
-      expectHresult(() => createEndpoint(s.api, networkId, { Name: unique('web2'), Policies: [mapping] }), HR.HCN_E_PORT_ALREADY_EXISTS);
+      expectHresult(
+        () => createEndpoint(s.api, networkId, { Name: unique('web2'), Policies: [mapping] }),
+        HR.HCN_E_PORT_ALREADY_EXISTS,
+      );
     });
 
     it('refuses to create an endpoint on a network that does not exist', () => {
-      const e = expectHresult(() => createEndpoint(s.api, 'deadbeef-0000-4000-8000-000000000000', { Name: unique('x') }), HR.HCN_E_NETWORK_NOT_FOUND);
+      const e = expectHresult(
+        () => createEndpoint(s.api, 'deadbeef-0000-4000-8000-000000000000', { Name: unique('x') }),
+        HR.HCN_E_NETWORK_NOT_FOUND,
+      );
       expect(isNotFound(e)).toBe(true);
     });
 
     it('refuses a namespace in the create request, as hcsshim does', () => {
-      expect(() => createEndpoint(s.api, networkId, { Name: unique('x'), HostComputeNamespace: '37b9e55c-0000-4000-8000-000000000000' })).toThrow(
-        EndpointRequestError,
-      );
+      expect(() =>
+        createEndpoint(s.api, networkId, {
+          Name: unique('x'),
+          HostComputeNamespace: '37b9e55c-0000-4000-8000-000000000000',
+        }),
+      ).toThrow(EndpointRequestError);
     });
 
     it('finds an endpoint by name and by ID, whatever the GUID case', () => {
@@ -158,7 +195,10 @@ describe.each<Backend>([simBackend, ffiBackend])('hns/client over $name', (backe
 
     it('answers ERROR_NOT_FOUND for a namespace that does not exist', () => {
       const ep = createEndpoint(s.api, networkId, { Name: unique('nons') });
-      const e = expectHresult(() => attachEndpoint(s.api, '11111111-2222-4333-8444-555555555555', ep.ID as string), HR.ERROR_NOT_FOUND);
+      const e = expectHresult(
+        () => attachEndpoint(s.api, '11111111-2222-4333-8444-555555555555', ep.ID as string),
+        HR.ERROR_NOT_FOUND,
+      );
       expect(isNotFound(e)).toBe(true);
     });
 
@@ -181,7 +221,9 @@ describe.each<Backend>([simBackend, ffiBackend])('hns/client over $name', (backe
 
     it('adds policies to an endpoint', () => {
       const epId = createEndpoint(s.api, networkId, { Name: unique('pol') }).ID as string;
-      const ep = modifyEndpointPolicies(s.api, epId, 'Add', [{ Type: 'OutBoundNAT', Settings: { Destinations: ['10.50.0.9'] } }]);
+      const ep = modifyEndpointPolicies(s.api, epId, 'Add', [
+        { Type: 'OutBoundNAT', Settings: { Destinations: ['10.50.0.9'] } },
+      ]);
       expect(ep.Policies.some((p) => p.Type === 'OutBoundNAT')).toBe(true);
     });
   });

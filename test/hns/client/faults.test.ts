@@ -11,8 +11,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HcnApi, HcnHandle } from '../../../hns/api';
 import { HR, HnsError } from '../../../hns/errors';
 import {
-  attachEndpoint, createAndRead, createEndpoint, createNamespace, createNetwork, deleteEndpoint, endpointIdsByName,
-  findEndpointByName, findNetworkByName, getEndpointById, getNamespace, listEndpoints, withHandle, withHnsWarnings,
+  attachEndpoint,
+  createAndRead,
+  createEndpoint,
+  createNamespace,
+  createNetwork,
+  deleteEndpoint,
+  endpointIdsByName,
+  findEndpointByName,
+  findNetworkByName,
+  getEndpointById,
+  getNamespace,
+  listEndpoints,
+  withHandle,
+  withHnsWarnings,
   type HnsWarning,
 } from '../../../hns/client';
 import type { NetworkRequest } from '../../../hns/schema';
@@ -23,7 +35,18 @@ import { createSimApi } from '../../../hns/sim/api';
 const NETWORK: NetworkRequest = {
   Name: 'nat',
   Type: 'NAT',
-  Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '10.60.0.0/24', Routes: [{ NextHop: '10.60.0.1', DestinationPrefix: '0.0.0.0/0' }], Flags: 0 }] }],
+  Ipams: [
+    {
+      Type: 'Static',
+      Subnets: [
+        {
+          IpAddressPrefix: '10.60.0.0/24',
+          Routes: [{ NextHop: '10.60.0.1', DestinationPrefix: '0.0.0.0/0' }],
+          Flags: 0,
+        },
+      ],
+    },
+  ],
 };
 const MAPPING = { Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 8080 } };
 
@@ -65,7 +88,15 @@ describe('withHandle and createAndRead', () => {
   };
 
   it('returns the work of a handle whose close fails, and reports the close as a warning', () => {
-    expect(run(() => withHandle(() => fakeHandle, failing('close'), () => 42))).toBe(42);
+    expect(
+      run(() =>
+        withHandle(
+          () => fakeHandle,
+          failing('close'),
+          () => 42,
+        ),
+      ),
+    ).toBe(42);
     expect(warnings.map((w) => w.message)).toEqual(['a handle could not be closed: close']);
   });
 
@@ -75,7 +106,16 @@ describe('withHandle and createAndRead', () => {
 
   it('removes the object when the read fails, even when the close fails too', () => {
     const removed: string[] = [];
-    expect(() => run(() => createAndRead(() => fakeHandle, failing('close'), failing('read'), (id) => removed.push(id)))).toThrow('read');
+    expect(() =>
+      run(() =>
+        createAndRead(
+          () => fakeHandle,
+          failing('close'),
+          failing('read'),
+          (id) => removed.push(id),
+        ),
+      ),
+    ).toThrow('read');
     expect(removed).toHaveLength(1);
   });
 
@@ -86,24 +126,40 @@ describe('withHandle and createAndRead', () => {
       chosen = id;
       throw new Error('lost answer');
     };
-    expect(() => createAndRead(create, () => undefined, () => 1, (id) => removed.push(id))).toThrow('lost answer');
+    expect(() =>
+      createAndRead(
+        create,
+        () => undefined,
+        () => 1,
+        (id) => removed.push(id),
+      ),
+    ).toThrow('lost answer');
     expect(removed).toEqual([chosen]);
   });
 
   it('drops warnings raised outside a listener', () => {
-    expect(withHandle(() => fakeHandle, failing('close'), () => 'ok')).toBe('ok');
+    expect(
+      withHandle(
+        () => fakeHandle,
+        failing('close'),
+        () => 'ok',
+      ),
+    ).toBe('ok');
     expect(warnings).toEqual([]);
   });
 });
 
 describe('a failed close after a successful create', () => {
-  it.each(['HcnCloseEndpoint', 'HcnCloseNetwork'])('%s: the endpoint is created and returned, the close is a warning', (fn) => {
-    fault({ fn, nth: 1, hresult: HR.E_FAIL });
-    const ep = run(() => createEndpoint(api, networkId, { Name: 'c1_nat', Policies: [MAPPING] }));
-    expect(getEndpointById(api, ep.ID as string)?.Name).toBe('c1_nat');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.message).toContain(`${fn} failed`);
-  });
+  it.each(['HcnCloseEndpoint', 'HcnCloseNetwork'])(
+    '%s: the endpoint is created and returned, the close is a warning',
+    (fn) => {
+      fault({ fn, nth: 1, hresult: HR.E_FAIL });
+      const ep = run(() => createEndpoint(api, networkId, { Name: 'c1_nat', Policies: [MAPPING] }));
+      expect(getEndpointById(api, ep.ID as string)?.Name).toBe('c1_nat');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.message).toContain(`${fn} failed`);
+    },
+  );
 
   it('a close that fails after a failed read does not keep the object', () => {
     fault({ fn: 'HcnQueryEndpointProperties', nth: 1, hresult: HR.E_FAIL });
@@ -130,7 +186,9 @@ describe('a lost create answer', () => {
 
   it('a create that HNS refused costs one extra delete that finds nothing', () => {
     createEndpoint(api, networkId, { Name: 'web1', Policies: [MAPPING] });
-    expect(hresultOf(() => createEndpoint(api, networkId, { Name: 'web2', Policies: [MAPPING] }))).toBe(HR.HCN_E_PORT_ALREADY_EXISTS);
+    expect(hresultOf(() => createEndpoint(api, networkId, { Name: 'web2', Policies: [MAPPING] }))).toBe(
+      HR.HCN_E_PORT_ALREADY_EXISTS,
+    );
     expect(endpointNames()).toEqual(['web1']);
   });
 });
@@ -144,15 +202,21 @@ describe('one not-found answer is not the truth about an object', () => {
     attachEndpoint(api, nsId, epId);
   });
 
-  it.each(['HcnOpenNamespace', 'HcnQueryNamespaceProperties', 'HcnCloseNamespace'])('%s: the namespace is still found', (fn) => {
-    fault({ fn, nth: 1, hresult: HR.ERROR_NOT_FOUND });
-    expect(run(() => getNamespace(api, nsId))?.ID?.toLowerCase()).toBe(nsId.toLowerCase());
-  });
+  it.each(['HcnOpenNamespace', 'HcnQueryNamespaceProperties', 'HcnCloseNamespace'])(
+    '%s: the namespace is still found',
+    (fn) => {
+      fault({ fn, nth: 1, hresult: HR.ERROR_NOT_FOUND });
+      expect(run(() => getNamespace(api, nsId))?.ID?.toLowerCase()).toBe(nsId.toLowerCase());
+    },
+  );
 
-  it.each(['HcnOpenEndpoint', 'HcnQueryEndpointProperties', 'HcnCloseEndpoint'])('%s: the endpoint is still found by name', (fn) => {
-    fault({ fn, nth: 1, hresult: HR.HCN_E_ENDPOINT_NOT_FOUND });
-    expect(run(() => findEndpointByName(api, 'c1_nat'))?.ID).toBe(epId);
-  });
+  it.each(['HcnOpenEndpoint', 'HcnQueryEndpointProperties', 'HcnCloseEndpoint'])(
+    '%s: the endpoint is still found by name',
+    (fn) => {
+      fault({ fn, nth: 1, hresult: HR.HCN_E_ENDPOINT_NOT_FOUND });
+      expect(run(() => findEndpointByName(api, 'c1_nat'))?.ID).toBe(epId);
+    },
+  );
 
   it('an open that keeps answering not-found for a listed object is an error, not an absence', () => {
     fault({ fn: 'HcnOpenEndpoint', hresult: HR.ERROR_NOT_FOUND });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  HR, HnsError, errorRecordJson, formatHresult, hasHresult, hresultMessage, hresultName, isHnsError, isNotFound, toSigned,
+  HR,
+  HnsError,
+  errorRecordJson,
+  formatHresult,
+  hasHresult,
+  hresultMessage,
+  hresultName,
+  isHnsError,
+  isNotFound,
+  toSigned,
 } from '../../../hns/errors';
 import { guidEquals, isGuid, isZeroGuid, normalizeGuid, parseGuid, randomGuid, ZERO_GUID } from '../../../hns/guid';
 
@@ -26,7 +35,9 @@ describe('HRESULT table', () => {
 
   it('error records as HNS writes them', () => {
     expect(errorRecordJson(0x80070490)).toBe('{"Success":false,"Error":"Element not found. ","ErrorCode":2147943568}');
-    expect(errorRecordJson(HR.E_INVALIDARG)).toBe('{"Success":false,"Error":"The parameter is incorrect. ","ErrorCode":2147942487}');
+    expect(errorRecordJson(HR.E_INVALIDARG)).toBe(
+      '{"Success":false,"Error":"The parameter is incorrect. ","ErrorCode":2147942487}',
+    );
     expect(JSON.parse(errorRecordJson(HR.HCN_E_DEGRADED_OPERATION, 'Entity x is in invalid State')).Error).toBe(
       'There was an operation attempted on a degraded object. Entity x is in invalid State',
     );
@@ -40,12 +51,16 @@ describe('HnsError', () => {
     expect(e.hresult).toBe(0x803b0013);
     expect(e.call).toBe('HcnCreateEndpoint');
     expect(e.errorRecord).toBe(rec);
-    expect(e.message).toBe('HcnCreateEndpoint failed: HCN_E_PORT_ALREADY_EXISTS (0x803B0013): The specified port already exists.');
+    expect(e.message).toBe(
+      'HcnCreateEndpoint failed: HCN_E_PORT_ALREADY_EXISTS (0x803B0013): The specified port already exists.',
+    );
     expect(e).toBeInstanceOf(Error);
     expect(isHnsError(e)).toBe(true);
     expect(isHnsError(new Error('x'))).toBe(false);
     expect(hasHresult(e, 0x803b0013)).toBe(true);
-    expect(new HnsError('HcnOpenNamespace', 0x80070490).message).toBe('HcnOpenNamespace failed: ERROR_NOT_FOUND (0x80070490): Element not found.');
+    expect(new HnsError('HcnOpenNamespace', 0x80070490).message).toBe(
+      'HcnOpenNamespace failed: ERROR_NOT_FOUND (0x80070490): Element not found.',
+    );
     expect(new HnsError('HcnX', 0, 'raw text').message).toBe('HcnX failed: S_OK (0x00000000): raw text');
   });
 

@@ -3,7 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHnsBackend } from '../../../hns/backend';
 import { HnsError } from '../../../hns/errors';
-import { buildFake, bundle, childEnv, deadPort, removeBundles, startScriptedServer, type ScriptedServer } from './harness';
+import {
+  buildFake,
+  bundle,
+  childEnv,
+  deadPort,
+  removeBundles,
+  startScriptedServer,
+  type ScriptedServer,
+} from './harness';
 
 describe('parseHnsBackend', () => {
   it('defaults to ffi on Windows and to nothing elsewhere (no silent simulator)', () => {
@@ -15,8 +23,14 @@ describe('parseHnsBackend', () => {
 
   it('reads ffi, ffi:<path> and sim:<dir>, keeping colons inside the value', () => {
     expect(parseHnsBackend('ffi', 'linux')).toEqual({ kind: 'ffi' });
-    expect(parseHnsBackend('ffi:/opt/x/libcomputenetwork.so')).toEqual({ kind: 'ffi', library: '/opt/x/libcomputenetwork.so' });
-    expect(parseHnsBackend('ffi:C:\\fake\\computenetwork.dll')).toEqual({ kind: 'ffi', library: 'C:\\fake\\computenetwork.dll' });
+    expect(parseHnsBackend('ffi:/opt/x/libcomputenetwork.so')).toEqual({
+      kind: 'ffi',
+      library: '/opt/x/libcomputenetwork.so',
+    });
+    expect(parseHnsBackend('ffi:C:\\fake\\computenetwork.dll')).toEqual({
+      kind: 'ffi',
+      library: 'C:\\fake\\computenetwork.dll',
+    });
     expect(parseHnsBackend('sim:/var/tmp/hns')).toEqual({ kind: 'sim', stateDir: '/var/tmp/hns' });
   });
 

@@ -118,7 +118,11 @@ describe('argument checks at the C boundary', () => {
 
   it('accepts ErrorRecord == NULL (_Outptr_opt_)', () => {
     const { out, stderr } = scenario('null-record-ok');
-    expect(out).toEqual({ hr: 0, result: JSON.stringify({ fn: 'HcnEnumerateNetworks', args: ['{"q":1}'] }), outstanding: clean });
+    expect(out).toEqual({
+      hr: 0,
+      result: JSON.stringify({ fn: 'HcnEnumerateNetworks', args: ['{"q":1}'] }),
+      outstanding: clean,
+    });
     expect(stderr).toBe('');
   });
 
@@ -131,17 +135,30 @@ describe('argument checks at the C boundary', () => {
   it('handles it never returned, NULL, or of the wrong kind: E_INVALIDARG, loud; close releases once', () => {
     const bogus = scenario('bogus-handle');
     expect(bogus.out).toEqual({ hr: 0x80070057, record: null, closeNull: 0x80070057, outstanding: clean });
-    expect(bogus.stderr).toMatch(/^fake computenetwork: HcnModifyNetwork: handle: 0x[0-9a-f]+ is not an open network handle/m);
+    expect(bogus.stderr).toMatch(
+      /^fake computenetwork: HcnModifyNetwork: handle: 0x[0-9a-f]+ is not an open network handle/m,
+    );
     expect(bogus.stderr).toMatch(/^fake computenetwork: HcnCloseNetwork: handle: .* is not an open network handle/m);
     const wrong = scenario('wrong-kind');
-    expect(wrong.out).toEqual({ opened: 0, hr: 0x80070057, record: null, closed: 0, again: 0x80070057, outstanding: clean });
-    expect(wrong.stderr).toMatch(/^fake computenetwork: HcnModifyEndpoint: handle: .* is a network handle, not a endpoint handle$/m);
+    expect(wrong.out).toEqual({
+      opened: 0,
+      hr: 0x80070057,
+      record: null,
+      closed: 0,
+      again: 0x80070057,
+      outstanding: clean,
+    });
+    expect(wrong.stderr).toMatch(
+      /^fake computenetwork: HcnModifyEndpoint: handle: .* is a network handle, not a endpoint handle$/m,
+    );
   });
 
   it('CoTaskMemFree refuses a second free of the same string, loudly, without crashing', () => {
     const { out, stderr } = scenario('double-free');
     expect(out).toEqual({ hr: 0, outstanding: clean });
-    expect(stderr).toMatch(/^fake computenetwork: CoTaskMemFree: 0x[0-9a-f]+ was not allocated by this library or was already freed$/m);
+    expect(stderr).toMatch(
+      /^fake computenetwork: CoTaskMemFree: 0x[0-9a-f]+ was not allocated by this library or was already freed$/m,
+    );
   });
 
   it('forwards the functions the simulator does not model and passes on its E_NOTIMPL', async () => {
@@ -152,8 +169,20 @@ describe('argument checks at the C boundary', () => {
       HcnEnumerateGuestNetworkPortReservations: [{ hr: 0x80004001 | 0, out: [notImpl] }],
     });
     const { out, stderr } = scenario('unmodeled');
-    expect((await server.log()).map((r) => r.fn)).toEqual(['HcnCreateLoadBalancer', 'HcnEnumerateGuestNetworkPortReservations']);
-    expect(out).toMatchObject({ lb: 0x80004001, handle: null, cb: 0x80004003, cbHandle: null, ports: 0x80004001, count: 0, entries: null, outstanding: clean });
+    expect((await server.log()).map((r) => r.fn)).toEqual([
+      'HcnCreateLoadBalancer',
+      'HcnEnumerateGuestNetworkPortReservations',
+    ]);
+    expect(out).toMatchObject({
+      lb: 0x80004001,
+      handle: null,
+      cb: 0x80004003,
+      cbHandle: null,
+      ports: 0x80004001,
+      count: 0,
+      entries: null,
+      outstanding: clean,
+    });
     expect(JSON.parse(out.record as string)).toMatchObject({ ErrorCode: 0x80004001 });
     expect(stderr).toMatch(/HcnRegisterServiceCallback: Callback: NULL function pointer/);
   });

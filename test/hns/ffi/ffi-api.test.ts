@@ -85,7 +85,10 @@ describe('round trips through the wire', () => {
     expect(log[0]?.args).toEqual([GUID, settings]);
     const handleId = log[1]?.args[0];
     expect(handleId).toMatch(/^[1-9]\d*$/);
-    expect(props).toEqual({ fn: 'HcnQueryNetworkProperties', args: [handleId, '{"SchemaVersion":{"Major":2,"Minor":0}}'] });
+    expect(props).toEqual({
+      fn: 'HcnQueryNetworkProperties',
+      args: [handleId, '{"SchemaVersion":{"Major":2,"Minor":0}}'],
+    });
     expect(log[2]?.args).toEqual([handleId]);
   });
 
@@ -103,7 +106,11 @@ describe('round trips through the wire', () => {
     expect(echoed.args).toEqual([query]);
     await server.script({ HcnEnumerateEndpoints: [{ hr: 0, out: [JSON.stringify([NAME, 'ü', '𝄞']), null] }] });
     expect(JSON.parse(api.endpoint.enumerate('{}'))).toEqual([NAME, 'ü', '𝄞']);
-    const err = JSON.stringify({ Success: false, Error: `Netz ${NAME} nicht gefunden. `, ErrorCode: HCN_E_NETWORK_NOT_FOUND });
+    const err = JSON.stringify({
+      Success: false,
+      Error: `Netz ${NAME} nicht gefunden. `,
+      ErrorCode: HCN_E_NETWORK_NOT_FOUND,
+    });
     await server.script({ HcnEnumerateNetworks: [{ hr: signed(HCN_E_NETWORK_NOT_FOUND), out: [null, err] }] });
     expect(hnsError(() => api.network.enumerate('{}')).errorRecord).toBe(err);
   });
@@ -145,9 +152,7 @@ function calls(f: Family): { fn: string; run: (api: HcnApi) => unknown; needs?: 
     {
       fn: `HcnCreate${T}`,
       run: (a) =>
-        f === 'endpoint'
-          ? a.endpoint.create(withHandle(a, 'network'), ZERO_GUID, '{}')
-          : a[f].create(ZERO_GUID, '{}'),
+        f === 'endpoint' ? a.endpoint.create(withHandle(a, 'network'), ZERO_GUID, '{}') : a[f].create(ZERO_GUID, '{}'),
       ...(f === 'endpoint' ? { needs: 'network' as const } : {}),
     },
   ];
@@ -237,7 +242,9 @@ describe('empty and NULL outputs', () => {
   });
 
   it('passes HNSCall failures on with the response text', async () => {
-    await server.script({ HNSCall: [{ hr: signed(0x80070490), out: ['{"Success":false,"Error":"Element not found. "}'] }] });
+    await server.script({
+      HNSCall: [{ hr: signed(0x80070490), out: ['{"Success":false,"Error":"Element not found. "}'] }],
+    });
     const e = hnsError(() => api.hnsCall('GET', '/namespaces/x', ''));
     expect(e.hresult).toBe(0x80070490);
     expect(e.errorRecord).toContain('Element not found.');
@@ -323,8 +330,19 @@ describe('loading', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-cni-pre-ni-'));
     try {
       const preNi = path.join(dir, 'libcomputenetwork.so');
-      execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-fvisibility=hidden', '-DFAKE_PRE_NI', '-o', preNi, path.join(REPO, 'hns/sim/fake/computenetwork.c')]);
-      expect(execFileSync('nm', ['-D', '--defined-only', preNi], { encoding: 'utf8' })).not.toMatch(/HcnQueryEndpointStats/);
+      execFileSync('gcc', [
+        '-shared',
+        '-fPIC',
+        '-O2',
+        '-fvisibility=hidden',
+        '-DFAKE_PRE_NI',
+        '-o',
+        preNi,
+        path.join(REPO, 'hns/sim/fake/computenetwork.c'),
+      ]);
+      expect(execFileSync('nm', ['-D', '--defined-only', preNi], { encoding: 'utf8' })).not.toMatch(
+        /HcnQueryEndpointStats/,
+      );
       const old = createFfiApi(preNi);
       const count = outstandingCounter(preNi);
       try {

@@ -12,10 +12,12 @@ describe('guidToStruct', () => {
     });
   });
 
-  it.each(['{01234567-89ab-cdef-0123-456789abcdef}', '0123456789abcdef0123456789abcdef', '01234567-89ab-cdef-0123-456789abcdeg', ''])(
-    'refuses %j',
-    (s) => expect(guidToStruct(s)).toBeUndefined(),
-  );
+  it.each([
+    '{01234567-89ab-cdef-0123-456789abcdef}',
+    '0123456789abcdef0123456789abcdef',
+    '01234567-89ab-cdef-0123-456789abcdeg',
+    '',
+  ])('refuses %j', (s) => expect(guidToStruct(s)).toBeUndefined());
 
   it('round-trips every GUID to its lowercase text', () => {
     fc.assert(

@@ -58,7 +58,9 @@ const network = {
   Ipams: [
     {
       Type: 'Static',
-      Subnets: [{ IpAddressPrefix: '172.30.0.0/24', Routes: [{ NextHop: '172.30.0.1', DestinationPrefix: '0.0.0.0/0' }] }],
+      Subnets: [
+        { IpAddressPrefix: '172.30.0.0/24', Routes: [{ NextHop: '172.30.0.1', DestinationPrefix: '0.0.0.0/0' }] },
+      ],
     },
   ],
 };
@@ -78,21 +80,30 @@ it('runs hcsshim call sequences through the fake library and the simulator', () 
 
   // network.CreateEndpoint(): open the network, create the endpoint on its handle.
   const nh = api.network.open(created.ID);
-  const eh = api.endpoint.create(nh, ZERO_GUID, JSON.stringify({ SchemaVersion: { Major: 2, Minor: 0 }, Name: `${NAME}-ep` }));
+  const eh = api.endpoint.create(
+    nh,
+    ZERO_GUID,
+    JSON.stringify({ SchemaVersion: { Major: 2, Minor: 0 }, Name: `${NAME}-ep` }),
+  );
   const ep = JSON.parse(api.endpoint.query(eh, v2)) as { ID: string; HostComputeNetwork: string };
   api.endpoint.close(eh);
   api.network.close(nh);
   expect(ep.HostComputeNetwork.toLowerCase()).toBe(created.ID.toLowerCase());
 
   // The version, as hcsshim reads it (v1 HNSCall).
-  const version = JSON.parse(api.hnsCall('GET', '/globals/version', '')) as { Success: boolean; Output: { Major: number } };
+  const version = JSON.parse(api.hnsCall('GET', '/globals/version', '')) as {
+    Success: boolean;
+    Output: { Major: number };
+  };
   expect(version.Success).toBe(true);
   expect(version.Output.Major).toBeGreaterThan(0);
 
   // The in-process simulator on the same folder sees what the FFI path made.
   const local = createSimApi(stateDir);
   try {
-    expect((JSON.parse(local.endpoint.enumerate(v2)) as string[]).map((s) => s.toLowerCase())).toContain(ep.ID.toLowerCase());
+    expect((JSON.parse(local.endpoint.enumerate(v2)) as string[]).map((s) => s.toLowerCase())).toContain(
+      ep.ID.toLowerCase(),
+    );
   } finally {
     local.dispose();
   }

@@ -44,8 +44,13 @@ describe('hns-sim CLI', () => {
   it('settings set validates keys and values, and the model follows them', () => {
     const dir = tempStateDir();
     expect(JSON.parse(run('--state', dir, 'settings', 'set', 'hnsVersion', '15.1').stdout).hnsVersion).toBe('15.1');
-    expect(JSON.parse(run('--state', dir, 'settings', 'set', 'networkIdCase', 'upper').stdout).networkIdCase).toBe('upper');
-    expect(JSON.parse(run('--state', dir, 'settings', 'show').stdout)).toMatchObject({ hnsVersion: '15.1', networkIdCase: 'upper' });
+    expect(JSON.parse(run('--state', dir, 'settings', 'set', 'networkIdCase', 'upper').stdout).networkIdCase).toBe(
+      'upper',
+    );
+    expect(JSON.parse(run('--state', dir, 'settings', 'show').stdout)).toMatchObject({
+      hnsVersion: '15.1',
+      networkIdCase: 'upper',
+    });
     const api = createSimApi(dir);
     expect(JSON.parse(api.hnsCall('GET', '/globals/version', '')).Output).toEqual({ Major: 15, Minor: 1 });
     expect(createNetwork(api).ID).toMatch(/^[0-9A-F-]{36}$/);
@@ -59,13 +64,26 @@ describe('hns-sim CLI', () => {
 
   it('fault add / list / clear drive the next calls', () => {
     const dir = tempStateDir();
-    const added = run('--state', dir, 'fault', 'add', '--fn', 'HcnEnumerateNetworks', '--nth', '1', '--hresult', '0x803B0001');
+    const added = run(
+      '--state',
+      dir,
+      'fault',
+      'add',
+      '--fn',
+      'HcnEnumerateNetworks',
+      '--nth',
+      '1',
+      '--hresult',
+      '0x803B0001',
+    );
     expect(added.code).toBe(0);
     expect(JSON.parse(added.stdout)).toMatchObject({ id: 1, fn: 'HcnEnumerateNetworks', at: 1, hresult: 0x803b0001 });
     run('--state', dir, 'fault', 'add', '--fn', 'HcnOpenNetwork', '--latency-ms', '5');
     expect(JSON.parse(run('--state', dir, 'fault', 'list').stdout)).toHaveLength(2);
     const api = createSimApi(dir);
-    expect(() => api.network.enumerate('{}')).toThrow('HcnEnumerateNetworks failed: HCN_E_NETWORK_NOT_FOUND (0x803B0001)');
+    expect(() => api.network.enumerate('{}')).toThrow(
+      'HcnEnumerateNetworks failed: HCN_E_NETWORK_NOT_FOUND (0x803B0001)',
+    );
     expect(enumerate(api.network)).toEqual([]);
     run('--state', dir, 'fault', 'clear');
     expect(JSON.parse(run('--state', dir, 'fault', 'list').stdout)).toEqual([]);

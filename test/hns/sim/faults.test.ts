@@ -21,7 +21,12 @@ describe('fault injection', () => {
   it('fails exactly the Nth next call of a function, with the given HRESULT and record', () => {
     const { dir, api } = freshSim();
     const net = createNetwork(api);
-    addFault(dir, { fn: 'HcnCreateEndpoint', nth: 2, hresult: 0x803b0013, errorRecord: '{"Success":false,"Error":"custom ","ErrorCode":2151350291}' });
+    addFault(dir, {
+      fn: 'HcnCreateEndpoint',
+      nth: 2,
+      hresult: 0x803b0013,
+      errorRecord: '{"Success":false,"Error":"custom ","ErrorCode":2151350291}',
+    });
     createEndpoint(api, net.ID, { Name: 'first' });
     let err: HnsError | undefined;
     try {
@@ -82,7 +87,11 @@ describe('fault injection', () => {
     const api = createSimApi(dir, { onCall: (fn, hr) => seen.push(`${fn}:${hr}`) });
     createNetwork(api);
     expect(seen).toEqual(['HcnCreateNetwork:0', 'HcnQueryNetworkProperties:0', 'HcnCloseNetwork:0']);
-    expect(readState(dir).callLog.map((c) => c.fn)).toEqual(['HcnCreateNetwork', 'HcnQueryNetworkProperties', 'HcnCloseNetwork']);
+    expect(readState(dir).callLog.map((c) => c.fn)).toEqual([
+      'HcnCreateNetwork',
+      'HcnQueryNetworkProperties',
+      'HcnCloseNetwork',
+    ]);
   });
 });
 
@@ -99,7 +108,8 @@ describe('a hung call', () => {
     const p = spawn(process.execPath, [worker, dir, net.ID, '1', 'hung']);
     // The call took effect (after) and the process hangs; others still get through.
     const deadline = Date.now() + 10_000;
-    while (enumerate(api.endpoint, { Name: 'hung-0' }).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (enumerate(api.endpoint, { Name: 'hung-0' }).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(enumerate(api.endpoint, { Name: 'hung-0' })).toHaveLength(1);
     expect(p.exitCode).toBeNull();
     const exit = new Promise((r) => p.on('exit', (_code, signal) => r(signal)));

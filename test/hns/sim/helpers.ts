@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HcnApi } from '../../../hns/api';
 import { ZERO_GUID } from '../../../hns/guid';
-import { writeEndpointRequest, writeNamespaceEndpointRequest, writeNetworkRequest, writeQuery, type EndpointRequest, type NetworkRequest } from '../../../hns/schema';
+import {
+  writeEndpointRequest,
+  writeNamespaceEndpointRequest,
+  writeNetworkRequest,
+  writeQuery,
+  type EndpointRequest,
+  type NetworkRequest,
+} from '../../../hns/schema';
 import { updateSettings } from '../../../hns/sim/admin';
 import { createSimApi } from '../../../hns/sim/api';
 import type { SimSettings } from '../../../hns/sim/settings';
@@ -22,7 +29,18 @@ export function freshSim(settings: Partial<SimSettings> = {}): { dir: string; ap
 export const NAT_NETWORK: NetworkRequest = {
   Name: 'natNetwork',
   Type: 'NAT',
-  Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '192.168.100.0/24', Flags: 0, Routes: [{ NextHop: '192.168.100.1', DestinationPrefix: '0.0.0.0/0' }] }] }],
+  Ipams: [
+    {
+      Type: 'Static',
+      Subnets: [
+        {
+          IpAddressPrefix: '192.168.100.0/24',
+          Flags: 0,
+          Routes: [{ NextHop: '192.168.100.1', DestinationPrefix: '0.0.0.0/0' }],
+        },
+      ],
+    },
+  ],
 };
 
 type Json = Record<string, any>;
@@ -70,7 +88,11 @@ export function getNamespace(api: HcnApi, id: string): Json {
   }
 }
 
-export function createNamespace(api: HcnApi, settings = '{"SchemaVersion":{"Major":0,"Minor":0}}', id = ZERO_GUID): string {
+export function createNamespace(
+  api: HcnApi,
+  settings = '{"SchemaVersion":{"Major":0,"Minor":0}}',
+  id = ZERO_GUID,
+): string {
   const h = api.namespace.create(id, settings);
   try {
     return (JSON.parse(api.namespace.query(h, writeQuery())) as { ID: string }).ID;

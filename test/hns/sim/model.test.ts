@@ -4,7 +4,15 @@ import { ZERO_GUID, randomGuid } from '../../../hns/guid';
 import { writeEndpointPolicyRequest, writeQuery } from '../../../hns/schema';
 import { updateSettings } from '../../../hns/sim/admin';
 import {
-  NAT_NETWORK, createEndpoint, createNamespace, createNetwork, enumerate, freshSim, getEndpoint, getNamespace, modifyNamespace,
+  NAT_NETWORK,
+  createEndpoint,
+  createNamespace,
+  createNetwork,
+  enumerate,
+  freshSim,
+  getEndpoint,
+  getNamespace,
+  modifyNamespace,
 } from './helpers';
 
 /** The HnsError a call throws, so each test can assert its HRESULT and text. */
@@ -30,7 +38,16 @@ describe('networks', () => {
     expect(n.ID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(n).not.toHaveProperty('Type');
     expect(n.Name).toBe('natNetwork');
-    expect(n.Ipams).toEqual([{ Subnets: [{ IpAddressPrefix: '192.168.100.0/24', Routes: [{ NextHop: '192.168.100.1', DestinationPrefix: '0.0.0.0/0' }] }] }]);
+    expect(n.Ipams).toEqual([
+      {
+        Subnets: [
+          {
+            IpAddressPrefix: '192.168.100.0/24',
+            Routes: [{ NextHop: '192.168.100.1', DestinationPrefix: '0.0.0.0/0' }],
+          },
+        ],
+      },
+    ]);
     const [range] = n.MacPool.Ranges;
     expect(range.StartMacAddress).toMatch(/^00-15-5D-[0-9A-F]{2}-[0-9A-F]0-00$/);
     expect(range.EndMacAddress).toBe(range.StartMacAddress.slice(0, 13) + 'F-FF');
@@ -52,7 +69,9 @@ describe('networks', () => {
     createNetwork(api);
     const dup = failure(() => createNetwork(api));
     expect(dup.hresult).toBe(HR.HCN_E_NETWORK_ALREADY_EXISTS);
-    expect(dup.message).toBe('HcnCreateNetwork failed: HCN_E_NETWORK_ALREADY_EXISTS (0x803B0010): A network with this name already exists.');
+    expect(dup.message).toBe(
+      'HcnCreateNetwork failed: HCN_E_NETWORK_ALREADY_EXISTS (0x803B0010): A network with this name already exists.',
+    );
     const overlap = failure(() => createNetwork(api, { ...NAT_NETWORK, Name: 'n2' }));
     expect(overlap.hresult).toBe(HR.E_FAIL);
     updateSettings(dir, { duplicateNetworkName: 'allow', natSubnetOverlap: 'allow' });
@@ -65,7 +84,10 @@ describe('networks', () => {
     updateSettings(dir, { networkWithoutSubnet: 'choose' });
     const a = createNetwork(api, { Name: 'a', Type: 'NAT' });
     const b = createNetwork(api, { Name: 'b', Type: 'NAT' });
-    expect(a.Ipams[0].Subnets[0]).toEqual({ IpAddressPrefix: '172.16.0.0/20', Routes: [{ NextHop: '172.16.0.1', DestinationPrefix: '0.0.0.0/0' }] });
+    expect(a.Ipams[0].Subnets[0]).toEqual({
+      IpAddressPrefix: '172.16.0.0/20',
+      Routes: [{ NextHop: '172.16.0.1', DestinationPrefix: '0.0.0.0/0' }],
+    });
     expect(b.Ipams[0].Subnets[0].IpAddressPrefix).toBe('172.16.16.0/20');
   });
 
@@ -77,23 +99,37 @@ describe('networks', () => {
     expect(bad('{"Name":"x","Type":"Bridge"}')).toBe(HR.HCN_E_INVALID_NETWORK_TYPE);
     expect(bad('{"Name":7}')).toBe(HR.HCN_E_INVALID_NETWORK);
     // Host bits set: HCN_E_INVALID_NETWORK, see public-sources.test.ts (microsoft/containers-toolkit#24).
-    expect(bad('{"Name":"x","Ipams":[{"Subnets":[{"IpAddressPrefix":"10.0.0.1/24"}]}]}')).toBe(HR.HCN_E_INVALID_NETWORK);
+    expect(bad('{"Name":"x","Ipams":[{"Subnets":[{"IpAddressPrefix":"10.0.0.1/24"}]}]}')).toBe(
+      HR.HCN_E_INVALID_NETWORK,
+    );
     expect(bad('{"Name":"x","Ipams":[{"Subnets":[{"IpAddressPrefix":"10.0.0.0/33"}]}]}')).toBe(HR.HCN_E_INVALID_PREFIX);
-    expect(bad('{"Name":"x","Ipams":[{"Subnets":[{"IpAddressPrefix":"10.0.0.0/24","Routes":[{"NextHop":"10.0.1.1","DestinationPrefix":"0.0.0.0/0"}]}]}]}')).toBe(HR.HCN_E_INVALID_SUBNET);
+    expect(
+      bad(
+        '{"Name":"x","Ipams":[{"Subnets":[{"IpAddressPrefix":"10.0.0.0/24","Routes":[{"NextHop":"10.0.1.1","DestinationPrefix":"0.0.0.0/0"}]}]}]}',
+      ),
+    ).toBe(HR.HCN_E_INVALID_SUBNET);
     expect(bad('{"Name":"x","Policies":[{"Type":"Nope","Settings":{}}]}')).toBe(HR.HCN_E_INVALID_POLICY_TYPE);
-    expect(bad('{"Name":"x","Policies":[{"Type":"NetAdapterName","Settings":{"NetworkAdapterName":5}}]}')).toBe(HR.HCN_E_INVALID_POLICY);
+    expect(bad('{"Name":"x","Policies":[{"Type":"NetAdapterName","Settings":{"NetworkAdapterName":5}}]}')).toBe(
+      HR.HCN_E_INVALID_POLICY,
+    );
   });
 
   it('gate IPv6 subnets and version-bound policy types on the HNS version', () => {
     const { api, dir } = freshSim({ hnsVersion: '10.3' });
-    const v6 = { Name: 'v6', Type: 'L2Bridge' as const, Ipams: [{ Type: 'Static' as const, Subnets: [{ IpAddressPrefix: 'fd00::/64', Flags: 0 }] }] };
+    const v6 = {
+      Name: 'v6',
+      Type: 'L2Bridge' as const,
+      Ipams: [{ Type: 'Static' as const, Subnets: [{ IpAddressPrefix: 'fd00::/64', Flags: 0 }] }],
+    };
     expect(failure(() => createNetwork(api, v6)).hresult).toBe(HR.HCN_E_INVALID_PREFIX);
     const acl = { Name: 'acl', Type: 'L2Bridge' as const, Policies: [{ Type: 'NetworkACL', Settings: {} }] };
     expect(failure(() => createNetwork(api, acl)).hresult).toBe(HR.HCN_E_INVALID_POLICY_TYPE);
     updateSettings(dir, { hnsVersion: '15.0' });
     expect(createNetwork(api, v6).Type).toBe('L2Bridge');
     expect(createNetwork(api, acl).Policies).toEqual([{ Type: 'NetworkACL', Settings: {} }]);
-    expect(failure(() => createNetwork(api, { Name: 'dhp', Type: 'L2Bridge', Flags: 1024 })).hresult).toBe(HR.HCN_E_INVALID_NETWORK);
+    expect(failure(() => createNetwork(api, { Name: 'dhp', Type: 'L2Bridge', Flags: 1024 })).hresult).toBe(
+      HR.HCN_E_INVALID_NETWORK,
+    );
     updateSettings(dir, { hnsVersion: '9.1' });
     expect(failure(() => api.network.enumerate(writeQuery())).hresult).toBe(HR.E_NOTIMPL);
   });
@@ -146,13 +182,25 @@ describe('networks', () => {
     const { api } = freshSim();
     const n = createNetwork(api);
     const h = api.network.open(n.ID);
-    api.network.modify(h, '{"ResourceType":"Policy","RequestType":"Add","Settings":{"Policies":[{"Type":"NetAdapterName","Settings":{"NetworkAdapterName":"Ethernet"}}]}}');
-    expect(failure(() => api.network.modify(h, '{"ResourceType":"Policy","RequestType":"Add","Settings":{"Policies":[{"Type":"NetAdapterName","Settings":{"NetworkAdapterName":"Ethernet"}}]}}')).hresult).toBe(HR.HCN_E_POLICY_ALREADY_EXISTS);
+    api.network.modify(
+      h,
+      '{"ResourceType":"Policy","RequestType":"Add","Settings":{"Policies":[{"Type":"NetAdapterName","Settings":{"NetworkAdapterName":"Ethernet"}}]}}',
+    );
+    expect(
+      failure(() =>
+        api.network.modify(
+          h,
+          '{"ResourceType":"Policy","RequestType":"Add","Settings":{"Policies":[{"Type":"NetAdapterName","Settings":{"NetworkAdapterName":"Ethernet"}}]}}',
+        ),
+      ).hresult,
+    ).toBe(HR.HCN_E_POLICY_ALREADY_EXISTS);
     api.network.modify(h, '{"ResourceType":"DNS","RequestType":"Update","Settings":{"ServerList":["1.1.1.1"]}}');
     const out = JSON.parse(api.network.query(h, writeQuery()));
     expect(out.Policies).toEqual([{ Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'Ethernet' } }]);
     expect(out.Dns).toEqual({ ServerList: ['1.1.1.1'] });
-    expect(failure(() => api.network.modify(h, '{"ResourceType":"Extension","RequestType":"Add","Settings":{}}')).hresult).toBe(HR.HCN_E_REQUEST_UNSUPPORTED);
+    expect(
+      failure(() => api.network.modify(h, '{"ResourceType":"Extension","RequestType":"Add","Settings":{}}')).hresult,
+    ).toBe(HR.HCN_E_REQUEST_UNSUPPORTED);
     api.network.close(h);
   });
 });
@@ -176,7 +224,22 @@ describe('endpoints', () => {
 
   it('never hand out the broadcast address, and fail when the subnet is full', () => {
     const { api } = freshSim();
-    const n = createNetwork(api, { Name: 'tiny', Type: 'NAT', Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '10.9.0.0/29', Flags: 0, Routes: [{ NextHop: '10.9.0.1', DestinationPrefix: '0.0.0.0/0' }] }] }] });
+    const n = createNetwork(api, {
+      Name: 'tiny',
+      Type: 'NAT',
+      Ipams: [
+        {
+          Type: 'Static',
+          Subnets: [
+            {
+              IpAddressPrefix: '10.9.0.0/29',
+              Flags: 0,
+              Routes: [{ NextHop: '10.9.0.1', DestinationPrefix: '0.0.0.0/0' }],
+            },
+          ],
+        },
+      ],
+    });
     const got = [2, 3, 4, 5, 6].map((i) => createEndpoint(api, n.ID, { Name: `e${i}` }).IpConfigurations[0].IpAddress);
     expect(got).toEqual(['10.9.0.2', '10.9.0.3', '10.9.0.4', '10.9.0.5', '10.9.0.6']);
     expect(failure(() => createEndpoint(api, n.ID, { Name: 'full' })).hresult).toBe(HR.HCN_E_SUBNET_NOT_FOUND);
@@ -185,35 +248,63 @@ describe('endpoints', () => {
   it('honour a requested static IP and MAC, or refuse them', () => {
     const { api } = freshSim();
     const n = createNetwork(api);
-    const e = createEndpoint(api, n.ID, { Name: 's', IpConfigurations: [{ IpAddress: '192.168.100.50' }], MacAddress: '00:15:5d:aa:bb:cc' });
+    const e = createEndpoint(api, n.ID, {
+      Name: 's',
+      IpConfigurations: [{ IpAddress: '192.168.100.50' }],
+      MacAddress: '00:15:5d:aa:bb:cc',
+    });
     expect(e.IpConfigurations).toEqual([{ IpAddress: '192.168.100.50', PrefixLength: 24 }]);
     expect(e.MacAddress).toBe('00-15-5D-AA-BB-CC');
-    const ip = (IpAddress: string) => failure(() => createEndpoint(api, n.ID, { Name: 'x', IpConfigurations: [{ IpAddress }] })).hresult;
+    const ip = (IpAddress: string) =>
+      failure(() => createEndpoint(api, n.ID, { Name: 'x', IpConfigurations: [{ IpAddress }] })).hresult;
     expect(ip('10.0.0.5')).toBe(HR.HCN_E_INVALID_IP);
     expect(ip('not-an-ip')).toBe(HR.HCN_E_INVALID_IP);
     expect(ip('192.168.100.0')).toBe(HR.HCN_E_ADDR_INVALID_OR_RESERVED);
     expect(ip('192.168.100.1')).toBe(HR.HCN_E_ADDR_INVALID_OR_RESERVED);
     expect(ip('192.168.100.255')).toBe(HR.HCN_E_ADDR_INVALID_OR_RESERVED);
     expect(ip('192.168.100.50')).toBe(HR.HCN_E_ADDR_INVALID_OR_RESERVED);
-    expect(failure(() => createEndpoint(api, n.ID, { Name: 'm', MacAddress: '00-15-5D' })).hresult).toBe(HR.HCN_E_INVALID_ENDPOINT);
+    expect(failure(() => createEndpoint(api, n.ID, { Name: 'm', MacAddress: '00-15-5D' })).hresult).toBe(
+      HR.HCN_E_INVALID_ENDPOINT,
+    );
   });
 
   it('refuse host port clashes across endpoints and networks, per protocol, VIP and family', () => {
     const { api } = freshSim({ hnsVersion: '15.1' });
     const n1 = createNetwork(api);
-    const n2 = createNetwork(api, { Name: 'n2', Type: 'NAT', Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '10.5.0.0/24', Flags: 0, Routes: [{ NextHop: '10.5.0.1', DestinationPrefix: '0.0.0.0/0' }] }] }] });
+    const n2 = createNetwork(api, {
+      Name: 'n2',
+      Type: 'NAT',
+      Ipams: [
+        {
+          Type: 'Static',
+          Subnets: [
+            {
+              IpAddressPrefix: '10.5.0.0/24',
+              Flags: 0,
+              Routes: [{ NextHop: '10.5.0.1', DestinationPrefix: '0.0.0.0/0' }],
+            },
+          ],
+        },
+      ],
+    });
     createEndpoint(api, n1.ID, { Name: 'a', Policies: [pm(8080)] });
     const clash = failure(() => createEndpoint(api, n2.ID, { Name: 'b', Policies: [pm(8080)] }));
     expect(clash.hresult).toBe(HR.HCN_E_PORT_ALREADY_EXISTS);
-    expect(clash.message).toMatch(/^HcnCreateEndpoint failed: HCN_E_PORT_ALREADY_EXISTS \(0x803B0013\): The specified port already exists\. TCP port 8080$/);
+    expect(clash.message).toMatch(
+      /^HcnCreateEndpoint failed: HCN_E_PORT_ALREADY_EXISTS \(0x803B0013\): The specified port already exists\. TCP port 8080$/,
+    );
     // UDP on the same port, an IPv6 mapping, and distinct VIPs do not clash.
     createEndpoint(api, n2.ID, { Name: 'udp', Policies: [pm(8080, { Protocol: 17 })] });
     createEndpoint(api, n2.ID, { Name: 'v6', Policies: [pm(8080, { Flags: 2 })] });
     createEndpoint(api, n2.ID, { Name: 'vip1', Policies: [pm(9000, { VIP: '10.0.0.1' })] });
     createEndpoint(api, n2.ID, { Name: 'vip2', Policies: [pm(9000, { VIP: '10.0.0.2' })] });
-    expect(failure(() => createEndpoint(api, n2.ID, { Name: 'any', Policies: [pm(9000)] })).hresult).toBe(HR.HCN_E_PORT_ALREADY_EXISTS);
+    expect(failure(() => createEndpoint(api, n2.ID, { Name: 'any', Policies: [pm(9000)] })).hresult).toBe(
+      HR.HCN_E_PORT_ALREADY_EXISTS,
+    );
     // Two mappings of one request clash too.
-    expect(failure(() => createEndpoint(api, n2.ID, { Name: 'twice', Policies: [pm(7000), pm(7000)] })).hresult).toBe(HR.HCN_E_PORT_ALREADY_EXISTS);
+    expect(failure(() => createEndpoint(api, n2.ID, { Name: 'twice', Policies: [pm(7000), pm(7000)] })).hresult).toBe(
+      HR.HCN_E_PORT_ALREADY_EXISTS,
+    );
     // The failed creates left nothing behind.
     expect(enumerate(api.endpoint, { Name: 'twice' })).toEqual([]);
   });
@@ -221,7 +312,8 @@ describe('endpoints', () => {
   it('validate endpoint policies', () => {
     const { api, dir } = freshSim({ hnsVersion: '10.3' });
     const n = createNetwork(api);
-    const hr = (Policies: unknown[]) => failure(() => createEndpoint(api, n.ID, { Name: 'p', Policies: Policies as never })).hresult;
+    const hr = (Policies: unknown[]) =>
+      failure(() => createEndpoint(api, n.ID, { Name: 'p', Policies: Policies as never })).hresult;
     expect(hr([pm(8080, { InternalPort: 0 })])).toBe(HR.HCN_E_INVALID_INTERNAL_PORT);
     expect(hr([pm(0)])).toBe(HR.HCN_E_INVALID_POLICY);
     expect(hr([pm(8080, { Protocol: 1 })])).toBe(HR.HCN_E_INVALID_POLICY);
@@ -238,7 +330,10 @@ describe('endpoints', () => {
       Name: 'ok',
       Policies: [
         pm(8081, { Flags: 1 }),
-        { Type: 'ACL', Settings: { Protocols: '6', Action: 'Allow', Direction: 'In', LocalPorts: '80', Priority: 1000 } },
+        {
+          Type: 'ACL',
+          Settings: { Protocols: '6', Action: 'Allow', Direction: 'In', LocalPorts: '80', Priority: 1000 },
+        },
         { Type: 'OutBoundNAT', Settings: { Destinations: ['192.168.100.2'] } },
         { Type: 'QOS', Settings: { MaximumOutgoingBandwidthInBytes: 5 } },
       ],
@@ -260,7 +355,9 @@ describe('endpoints', () => {
     const bad = (s: string) => failure(() => api.endpoint.create(h, ZERO_GUID, s)).hresult;
     expect(bad('')).toBe(HR.HCN_E_INVALID_JSON);
     expect(bad('{"Name":"x","IpConfigurations":"no"}')).toBe(HR.HCN_E_INVALID_ENDPOINT);
-    expect(bad('{"Name":"x","Routes":[{"NextHop":"bad","DestinationPrefix":"0.0.0.0/0"}]}')).toBe(HR.HCN_E_INVALID_ENDPOINT);
+    expect(bad('{"Name":"x","Routes":[{"NextHop":"bad","DestinationPrefix":"0.0.0.0/0"}]}')).toBe(
+      HR.HCN_E_INVALID_ENDPOINT,
+    );
     expect(bad(`{"Name":"x","HostComputeNetwork":"${randomGuid()}"}`)).toBe(HR.HCN_E_INVALID_ENDPOINT);
     api.network.close(h);
   });
@@ -299,11 +396,17 @@ describe('endpoints', () => {
     const a = createEndpoint(api, n.ID, { Name: 'a', Policies: [pm(8080)] });
     const b = createEndpoint(api, n.ID, { Name: 'b' });
     const h = api.endpoint.open(b.ID);
-    expect(failure(() => api.endpoint.modify(h, writeEndpointPolicyRequest('Add', [pm(8080)]))).hresult).toBe(HR.HCN_E_PORT_ALREADY_EXISTS);
+    expect(failure(() => api.endpoint.modify(h, writeEndpointPolicyRequest('Add', [pm(8080)]))).hresult).toBe(
+      HR.HCN_E_PORT_ALREADY_EXISTS,
+    );
     api.endpoint.modify(h, writeEndpointPolicyRequest('Add', [pm(8081)]));
     api.endpoint.modify(h, writeEndpointPolicyRequest('Update', [pm(8082)]));
-    expect(getEndpoint(api, b.ID).Policies).toEqual([{ Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 8082 } }]);
-    expect(failure(() => api.endpoint.modify(h, writeEndpointPolicyRequest('Remove', [pm(8081)]))).hresult).toBe(HR.HCN_E_POLICY_NOT_FOUND);
+    expect(getEndpoint(api, b.ID).Policies).toEqual([
+      { Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 8082 } },
+    ]);
+    expect(failure(() => api.endpoint.modify(h, writeEndpointPolicyRequest('Remove', [pm(8081)]))).hresult).toBe(
+      HR.HCN_E_POLICY_NOT_FOUND,
+    );
     api.endpoint.modify(h, writeEndpointPolicyRequest('Remove', [pm(8082)]));
     expect(getEndpoint(api, b.ID).Policies).toEqual([]);
     api.endpoint.close(h);
@@ -316,7 +419,9 @@ describe('endpoints', () => {
     expect(createEndpoint(api, n.ID, { Name: 'a' }).Dns).toEqual({});
     updateSettings(dir, { hostDns: { ServerList: ['10.0.0.2'] } });
     expect(createEndpoint(api, n.ID, { Name: 'b' }).Dns).toEqual({ ServerList: ['10.0.0.2'] });
-    expect(createEndpoint(api, n.ID, { Name: 'c', Dns: { ServerList: ['8.8.8.8'] } }).Dns).toEqual({ ServerList: ['8.8.8.8'] });
+    expect(createEndpoint(api, n.ID, { Name: 'c', Dns: { ServerList: ['8.8.8.8'] } }).Dns).toEqual({
+      ServerList: ['8.8.8.8'],
+    });
   });
 });
 
@@ -342,9 +447,13 @@ describe('namespaces', () => {
     modifyNamespace(api, ns.toLowerCase(), 'Add', e.ID.toUpperCase());
     expect(getNamespace(api, ns).Resources).toEqual([{ Type: 'Endpoint', Data: { Id: e.ID.toUpperCase() } }]);
     expect(getEndpoint(api, e.ID).HostComputeNamespace).toBe(ns.toLowerCase());
-    expect(failure(() => modifyNamespace(api, ns, 'Add', e.ID)).hresult).toBe(HR.HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS);
+    expect(failure(() => modifyNamespace(api, ns, 'Add', e.ID)).hresult).toBe(
+      HR.HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS,
+    );
     const ns2 = createNamespace(api);
-    expect(failure(() => modifyNamespace(api, ns2, 'Add', e.ID)).hresult).toBe(HR.HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS);
+    expect(failure(() => modifyNamespace(api, ns2, 'Add', e.ID)).hresult).toBe(
+      HR.HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS,
+    );
     expect(failure(() => modifyNamespace(api, ns2, 'Remove', e.ID)).hresult).toBe(HR.ERROR_NOT_FOUND);
     modifyNamespace(api, ns, 'Remove', e.ID);
     expect(getNamespace(api, ns)).not.toHaveProperty('Resources');
@@ -359,8 +468,15 @@ describe('namespaces', () => {
     expect(failure(() => api.namespace.delete(randomGuid())).hresult).toBe(HR.ERROR_NOT_FOUND);
     expect(failure(() => modifyNamespace(api, ns, 'Add', randomGuid())).hresult).toBe(HR.HCN_E_ENDPOINT_NOT_FOUND);
     const h = api.namespace.open(ns);
-    expect(failure(() => api.namespace.modify(h, '{"ResourceType":"Endpoint","RequestType":"Add","Settings":{"EndpointId":"nope"}}')).hresult).toBe(HR.HCN_E_GUID_CONVERSION_FAILURE);
-    expect(failure(() => api.namespace.modify(h, '{"ResourceType":"Endpoint","RequestType":"Update","Settings":{}}')).hresult).toBe(HR.HCN_E_REQUEST_UNSUPPORTED);
+    expect(
+      failure(() =>
+        api.namespace.modify(h, '{"ResourceType":"Endpoint","RequestType":"Add","Settings":{"EndpointId":"nope"}}'),
+      ).hresult,
+    ).toBe(HR.HCN_E_GUID_CONVERSION_FAILURE);
+    expect(
+      failure(() => api.namespace.modify(h, '{"ResourceType":"Endpoint","RequestType":"Update","Settings":{}}'))
+        .hresult,
+    ).toBe(HR.HCN_E_REQUEST_UNSUPPORTED);
     api.namespace.close(h);
     updateSettings(dir, { detachNotAttached: 'succeed' });
     const n = createNetwork(api);
@@ -380,7 +496,11 @@ describe('namespaces', () => {
     expect(getNamespace(api, ns).Resources).toEqual([{ Type: 'Endpoint', Data: { Id: e2.ID.toUpperCase() } }]);
     api.namespace.delete(ns);
     expect(getEndpoint(api, e2.ID).HostComputeNamespace).toBe(ZERO_GUID);
-    updateSettings(dir, { deleteAttachedEndpoint: 'refuse', deleteNamespaceWithEndpoints: 'refuse', unattachedEndpointNamespace: 'absent' });
+    updateSettings(dir, {
+      deleteAttachedEndpoint: 'refuse',
+      deleteNamespaceWithEndpoints: 'refuse',
+      unattachedEndpointNamespace: 'absent',
+    });
     expect(getEndpoint(api, e2.ID)).not.toHaveProperty('HostComputeNamespace');
     const ns2 = createNamespace(api);
     modifyNamespace(api, ns2, 'Add', e2.ID);
@@ -392,11 +512,17 @@ describe('namespaces', () => {
 describe('HNSCall and the version', () => {
   it('answer GET /globals/version from the setting', () => {
     const { api, dir } = freshSim();
-    expect(JSON.parse(api.hnsCall('GET', '/globals/version', ''))).toEqual({ Success: true, Output: { Major: 13, Minor: 3 } });
+    expect(JSON.parse(api.hnsCall('GET', '/globals/version', ''))).toEqual({
+      Success: true,
+      Output: { Major: 13, Minor: 3 },
+    });
     updateSettings(dir, { hnsVersion: '15.1' });
     expect(JSON.parse(api.hnsCall('GET', '/globals/version/', '')).Output).toEqual({ Major: 15, Minor: 1 });
     // Other v1 paths: S_OK and a Success:false envelope saying so (public-sources.test.ts).
-    expect(JSON.parse(api.hnsCall('GET', '/networks/', ''))).toMatchObject({ Success: false, Error: expect.stringMatching(/not simulated/) });
+    expect(JSON.parse(api.hnsCall('GET', '/networks/', ''))).toMatchObject({
+      Success: false,
+      Error: expect.stringMatching(/not simulated/),
+    });
   });
 });
 
@@ -405,7 +531,11 @@ describe('host adapters', () => {
   it('a NetAdapterName policy must name one of settings.hostAdapters (any case), else HCN_E_ADAPTER_NOT_FOUND', () => {
     const { api } = freshSim({ hostAdapters: ['Ethernet 2'] });
     const net = (name: string, adapter: string) =>
-      createNetwork(api, { ...NAT_NETWORK, Name: name, Policies: [{ Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } }] });
+      createNetwork(api, {
+        ...NAT_NETWORK,
+        Name: name,
+        Policies: [{ Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } }],
+      });
     const err = (() => {
       try {
         net('a', 'Ethernet');

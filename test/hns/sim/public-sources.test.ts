@@ -14,7 +14,16 @@ import { createSimApi } from '../../../hns/sim/api';
 import { HOST_PROFILES, type HostProfile } from '../../../hns/sim/settings';
 import type { RequestLogLine } from '../../../hns/sim/request-log';
 import { bundle } from './bundle';
-import { NAT_NETWORK, createEndpoint, createNamespace, createNetwork, enumerate, freshSim, getNamespace, tempStateDir } from './helpers';
+import {
+  NAT_NETWORK,
+  createEndpoint,
+  createNamespace,
+  createNetwork,
+  enumerate,
+  freshSim,
+  getNamespace,
+  tempStateDir,
+} from './helpers';
 import { wireCall } from './wire-client';
 
 function failure(fn: () => unknown): HnsError {
@@ -29,8 +38,16 @@ function failure(fn: () => unknown): HnsError {
 
 const subnetNetwork = (name: string, prefix: string, gateway: string) =>
   writeNetworkRequest({
-    Name: name, Type: 'NAT',
-    Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: prefix, Flags: 0, Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }] }] }],
+    Name: name,
+    Type: 'NAT',
+    Ipams: [
+      {
+        Type: 'Static',
+        Subnets: [
+          { IpAddressPrefix: prefix, Flags: 0, Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }] },
+        ],
+      },
+    ],
   });
 
 describe('namespaces of every Type, as hcsshim creates them', () => {
@@ -83,10 +100,14 @@ describe('subnets whose prefix has host bits set', () => {
   it('refuses them with HCN_E_INVALID_NETWORK (observed: microsoft/containers-toolkit#24, 172.22.16.0/16; cause inferred)', () => {
     const { api } = freshSim();
     // The observed request: gateway 172.22.16.1, subnet 172.22.16.0/16, answered 2151350282 = 0x803B000A.
-    const observed = failure(() => api.network.create(ZERO_GUID, subnetNetwork('nat', '172.22.16.0/16', '172.22.16.1')));
+    const observed = failure(() =>
+      api.network.create(ZERO_GUID, subnetNetwork('nat', '172.22.16.0/16', '172.22.16.1')),
+    );
     expect(observed.hresult).toBe(0x803b000a);
     expect(observed.hresult).toBe(HR.HCN_E_INVALID_NETWORK);
-    expect(failure(() => api.network.create(ZERO_GUID, subnetNetwork('nat', '172.20.48.0/12', '172.20.48.1'))).hresult).toBe(HR.HCN_E_INVALID_NETWORK);
+    expect(
+      failure(() => api.network.create(ZERO_GUID, subnetNetwork('nat', '172.20.48.0/12', '172.20.48.1'))).hresult,
+    ).toBe(HR.HCN_E_INVALID_NETWORK);
     // Nothing was created; the same network with the prefix written canonically is accepted.
     expect(enumerate(api.network)).toEqual([]);
     const h = api.network.create(ZERO_GUID, subnetNetwork('nat', '172.16.0.0/12', '172.20.48.1'));
@@ -118,35 +139,80 @@ describe('host profiles: the HNS version of each Windows release and the feature
     expect(64424509440).toBe(15 * 2 ** 32);
   });
 
-  it.each(Object.keys(expected) as HostProfile[])('%s answers GET /globals/version and gates features as that host would', (host) => {
-    const { api, dir } = freshSim();
-    const settings = setSetting(dir, 'host', host);
-    expect(settings).toMatchObject({ host, hnsVersion: HOST_PROFILES[host] });
-    const [major, minor] = HOST_PROFILES[host].split('.').map(Number);
-    expect(JSON.parse(api.hnsCall('GET', '/globals/version', ''))).toEqual({ Success: true, Output: { Major: major, Minor: minor } });
-    const net = createNetwork(api);
-    expect(net.Version).toBe((major ?? 0) * 2 ** 32 + (minor ?? 0));
-    const want = expected[host];
-    const ok = (fn: () => unknown): boolean => {
-      try {
-        fn();
-        return true;
-      } catch (e) {
-        if (e instanceof HnsError) return false;
-        throw e;
-      }
-    };
-    // IPv6DualStackVersion >= 11.10: an IPv6 port mapping (NatFlags IPv6 = 2).
-    expect(ok(() => createEndpoint(api, net.ID, { Name: 'v6', Policies: [{ Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 8080, Flags: 2 } }] }))).toBe(want.ipv6);
-    // DSRVersion 9.3-9.max, >= 10.2: the loopback-DSR OutBoundNAT form.
-    expect(ok(() => createEndpoint(api, net.ID, { Name: 'dsr', Policies: [{ Type: 'OutBoundNAT', Settings: { Destinations: ['192.168.100.9'] } }] }))).toBe(want.dsr);
-    // TierAclPolicyVersion >= 14.0.
-    expect(ok(() => createEndpoint(api, net.ID, { Name: 'tier', Policies: [{ Type: 'TierAcl', Settings: { Name: 't', Direction: 'In', Order: 1, TierAclRules: [] } }] }))).toBe(want.tierAcl);
-    // NetworkACLPolicyVersion >= 15.0.
-    expect(ok(() => createNetwork(api, { Name: 'acl', Type: 'L2Bridge', Policies: [{ Type: 'NetworkACL', Settings: {} }] }))).toBe(want.networkAcl);
-    // HNSVersion1803 (ACL) >= 7.2 on every release that runs containerd.
-    expect(ok(() => createEndpoint(api, net.ID, { Name: 'acl', Policies: [{ Type: 'ACL', Settings: { Protocols: '6', Action: 'Allow', Direction: 'In', LocalPorts: '80', Priority: 1000 } }] }))).toBe(true);
-  });
+  it.each(Object.keys(expected) as HostProfile[])(
+    '%s answers GET /globals/version and gates features as that host would',
+    (host) => {
+      const { api, dir } = freshSim();
+      const settings = setSetting(dir, 'host', host);
+      expect(settings).toMatchObject({ host, hnsVersion: HOST_PROFILES[host] });
+      const [major, minor] = HOST_PROFILES[host].split('.').map(Number);
+      expect(JSON.parse(api.hnsCall('GET', '/globals/version', ''))).toEqual({
+        Success: true,
+        Output: { Major: major, Minor: minor },
+      });
+      const net = createNetwork(api);
+      expect(net.Version).toBe((major ?? 0) * 2 ** 32 + (minor ?? 0));
+      const want = expected[host];
+      const ok = (fn: () => unknown): boolean => {
+        try {
+          fn();
+          return true;
+        } catch (e) {
+          if (e instanceof HnsError) return false;
+          throw e;
+        }
+      };
+      // IPv6DualStackVersion >= 11.10: an IPv6 port mapping (NatFlags IPv6 = 2).
+      expect(
+        ok(() =>
+          createEndpoint(api, net.ID, {
+            Name: 'v6',
+            Policies: [
+              { Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 8080, Flags: 2 } },
+            ],
+          }),
+        ),
+      ).toBe(want.ipv6);
+      // DSRVersion 9.3-9.max, >= 10.2: the loopback-DSR OutBoundNAT form.
+      expect(
+        ok(() =>
+          createEndpoint(api, net.ID, {
+            Name: 'dsr',
+            Policies: [{ Type: 'OutBoundNAT', Settings: { Destinations: ['192.168.100.9'] } }],
+          }),
+        ),
+      ).toBe(want.dsr);
+      // TierAclPolicyVersion >= 14.0.
+      expect(
+        ok(() =>
+          createEndpoint(api, net.ID, {
+            Name: 'tier',
+            Policies: [{ Type: 'TierAcl', Settings: { Name: 't', Direction: 'In', Order: 1, TierAclRules: [] } }],
+          }),
+        ),
+      ).toBe(want.tierAcl);
+      // NetworkACLPolicyVersion >= 15.0.
+      expect(
+        ok(() =>
+          createNetwork(api, { Name: 'acl', Type: 'L2Bridge', Policies: [{ Type: 'NetworkACL', Settings: {} }] }),
+        ),
+      ).toBe(want.networkAcl);
+      // HNSVersion1803 (ACL) >= 7.2 on every release that runs containerd.
+      expect(
+        ok(() =>
+          createEndpoint(api, net.ID, {
+            Name: 'acl',
+            Policies: [
+              {
+                Type: 'ACL',
+                Settings: { Protocols: '6', Action: 'Allow', Direction: 'In', LocalPorts: '80', Priority: 1000 },
+              },
+            ],
+          }),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('keeps hnsVersion settable by hand: the host becomes custom', () => {
     const { dir } = freshSim();
@@ -159,7 +225,12 @@ describe('host profiles: the HNS version of each Windows release and the feature
 describe('HNSCall v1 paths', () => {
   it('answers the paths it does not model with S_OK and Success:false, as HNS refuses (hcsshim internal/hns/hnsfuncs.go hnsCall)', () => {
     const { api } = freshSim();
-    for (const [method, p] of [['GET', '/networks/'], ['GET', '/endpoints/'], ['POST', '/namespaces/'], ['GET', '/policylists/']] as const) {
+    for (const [method, p] of [
+      ['GET', '/networks/'],
+      ['GET', '/endpoints/'],
+      ['POST', '/namespaces/'],
+      ['GET', '/policylists/'],
+    ] as const) {
       const r = JSON.parse(api.hnsCall(method, p, '')) as { Success: boolean; Error: string };
       expect(r.Success).toBe(false);
       expect(r.Error).toContain(`HNSCall ${method} ${p} is not simulated`);
@@ -170,7 +241,11 @@ describe('HNSCall v1 paths', () => {
 
 describe('the request log', () => {
   const readLog = (file: string): RequestLogLine[] =>
-    fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RequestLogLine);
+    fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RequestLogLine);
 
   it('the in-process backend writes one JSON line per call when the requestLog setting names a file', () => {
     const dir = tempStateDir();
@@ -180,7 +255,12 @@ describe('the request log', () => {
     const net = createNetwork(api);
     failure(() => api.network.create(ZERO_GUID, writeNetworkRequest(NAT_NETWORK)));
     const lines = readLog(log);
-    expect(lines.map((l) => l.fn)).toEqual(['HcnCreateNetwork', 'HcnQueryNetworkProperties', 'HcnCloseNetwork', 'HcnCreateNetwork']);
+    expect(lines.map((l) => l.fn)).toEqual([
+      'HcnCreateNetwork',
+      'HcnQueryNetworkProperties',
+      'HcnCloseNetwork',
+      'HcnCreateNetwork',
+    ]);
     const [created, queried, , refused] = lines;
     expect(created?.args[0]).toEqual({ kind: 'guid', value: ZERO_GUID });
     expect(created?.args[1]?.document).toMatchObject({ Name: 'natNetwork' });
@@ -189,7 +269,10 @@ describe('the request log', () => {
     expect(refused).toMatchObject({ hresult: '0x803B0010', hresultName: 'HCN_E_NETWORK_ALREADY_EXISTS' });
     expect(refused?.outs[1]?.document).toMatchObject({ Success: false, ErrorCode: 0x803b0010 });
     // The counters the fault-matrix tests read are kept as before.
-    const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json', 'meta.json'), 'utf8')) as { calls: Record<string, number>; callLog: unknown[] };
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json', 'meta.json'), 'utf8')) as {
+      calls: Record<string, number>;
+      callLog: unknown[];
+    };
     expect(state.calls).toMatchObject({ HcnCreateNetwork: 2, HcnQueryNetworkProperties: 1 });
     expect(state.callLog).toHaveLength(4);
   });
@@ -202,7 +285,16 @@ describe('the request log', () => {
   it('`hns-sim serve --log FILE` writes one line per wire call', async () => {
     const dir = tempStateDir();
     const log = path.join(dir, 'serve.jsonl');
-    serve = spawn(process.execPath, [bundle('hns/sim/cli.ts', 'hns-sim'), '--state', dir, 'serve', '--listen', '127.0.0.1:0', '--log', log]);
+    serve = spawn(process.execPath, [
+      bundle('hns/sim/cli.ts', 'hns-sim'),
+      '--state',
+      dir,
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--log',
+      log,
+    ]);
     const addr = await new Promise<string>((resolve, reject) => {
       let out = '';
       serve?.stdout?.on('data', (d) => {
@@ -216,7 +308,11 @@ describe('the request log', () => {
     await wireCall(addr, 'HcnEnumerateNetworks', [writeQuery()]);
     await wireCall(addr, 'HcnOpenNamespace', [ZERO_GUID]);
     const lines = readLog(log);
-    expect(lines.map((l) => [l.fn, l.hresultName])).toEqual([['HNSCall', 'S_OK'], ['HcnEnumerateNetworks', 'S_OK'], ['HcnOpenNamespace', 'ERROR_NOT_FOUND']]);
+    expect(lines.map((l) => [l.fn, l.hresultName])).toEqual([
+      ['HNSCall', 'S_OK'],
+      ['HcnEnumerateNetworks', 'S_OK'],
+      ['HcnOpenNamespace', 'ERROR_NOT_FOUND'],
+    ]);
     expect(lines[0]?.outs[0]?.document).toEqual({ Success: true, Output: { Major: 13, Minor: 3 } });
     expect(lines[1]?.outs[0]?.document).toEqual([]);
     expect(lines[2]?.outs[1]?.document).toMatchObject({ ErrorCode: 0x80070490 });
@@ -232,11 +328,25 @@ describe('PortMapping policies are per address family (hcsshim hcn/hcnpolicy.go 
   });
   const dualStack = () =>
     writeNetworkRequest({
-      Name: 'dual', Type: 'NAT',
-      Ipams: [{ Type: 'Static', Subnets: [
-        { IpAddressPrefix: '172.30.0.0/24', Flags: 0, Routes: [{ NextHop: '172.30.0.1', DestinationPrefix: '0.0.0.0/0' }] },
-        { IpAddressPrefix: 'fd00:30::/64', Flags: 0, Routes: [{ NextHop: 'fd00:30::1', DestinationPrefix: '::/0' }] },
-      ] }],
+      Name: 'dual',
+      Type: 'NAT',
+      Ipams: [
+        {
+          Type: 'Static',
+          Subnets: [
+            {
+              IpAddressPrefix: '172.30.0.0/24',
+              Flags: 0,
+              Routes: [{ NextHop: '172.30.0.1', DestinationPrefix: '0.0.0.0/0' }],
+            },
+            {
+              IpAddressPrefix: 'fd00:30::/64',
+              Flags: 0,
+              Routes: [{ NextHop: 'fd00:30::1', DestinationPrefix: '::/0' }],
+            },
+          ],
+        },
+      ],
     });
 
   it('one endpoint takes an IPv4 and an IPv6 mapping of the same host port (microsoft/windows-container-networking#104)', () => {
@@ -246,23 +356,29 @@ describe('PortMapping policies are per address family (hcsshim hcn/hcnpolicy.go 
     const h = api.network.create(ZERO_GUID, dualStack());
     const net = JSON.parse(api.network.query(h, writeQuery())) as { ID: string };
     api.network.close(h);
-    const ep = createEndpoint(api, net.ID, { Name: 'a', Policies: [pm(8080), pm(8080, { Flags: 2 })] }) as { Policies: unknown[] };
+    const ep = createEndpoint(api, net.ID, { Name: 'a', Policies: [pm(8080), pm(8080, { Flags: 2 })] }) as {
+      Policies: unknown[];
+    };
     expect(ep.Policies).toHaveLength(2);
     // Another endpoint's mapping of that port clashes in each family [I: a host port is one listener per family].
     for (const flags of [0, 2]) {
-      expect(failure(() => createEndpoint(api, net.ID, { Name: `b${flags}`, Policies: [pm(8080, { Flags: flags })] })).hresult).toBe(
-        HR.HCN_E_PORT_ALREADY_EXISTS,
-      );
+      expect(
+        failure(() => createEndpoint(api, net.ID, { Name: `b${flags}`, Policies: [pm(8080, { Flags: flags })] }))
+          .hresult,
+      ).toBe(HR.HCN_E_PORT_ALREADY_EXISTS);
     }
     // A VIP of the other family than the flag says cannot be programmed [I].
-    expect(failure(() => createEndpoint(api, net.ID, { Name: 'c', Policies: [pm(9090, { VIP: '172.30.0.9', Flags: 2 })] })).hresult).toBe(
-      HR.HCN_E_INVALID_POLICY,
-    );
+    expect(
+      failure(() => createEndpoint(api, net.ID, { Name: 'c', Policies: [pm(9090, { VIP: '172.30.0.9', Flags: 2 })] }))
+        .hresult,
+    ).toBe(HR.HCN_E_INVALID_POLICY);
   });
 
   it('NatFlagsIPv6 needs the dual-stack HNS (hcsshim hcn/hcnglobals.go IPv6DualStackVersion 11.10)', () => {
     const { api } = freshSim({ hnsVersion: '10.3' });
     const net = createNetwork(api) as { ID: string };
-    expect(failure(() => createEndpoint(api, net.ID, { Name: 'a', Policies: [pm(8080, { Flags: 2 })] })).hresult).toBe(HR.HCN_E_INVALID_POLICY);
+    expect(failure(() => createEndpoint(api, net.ID, { Name: 'a', Policies: [pm(8080, { Flags: 2 })] })).hresult).toBe(
+      HR.HCN_E_INVALID_POLICY,
+    );
   });
 });

@@ -5,7 +5,14 @@ import { HR, toSigned } from '../../../hns/errors';
 import { ZERO_GUID } from '../../../hns/guid';
 import { writeEndpointRequest, writeNamespaceEndpointRequest, writeQuery } from '../../../hns/schema';
 import { addFault } from '../../../hns/sim/admin';
-import { decodeFields, decodeRequest, encodeFields, encodeResponse, decodeResponse, WireError } from '../../../hns/sim/wire';
+import {
+  decodeFields,
+  decodeRequest,
+  encodeFields,
+  encodeResponse,
+  decodeResponse,
+  WireError,
+} from '../../../hns/sim/wire';
 import { bundle } from './bundle';
 import { NAT_NETWORK, tempStateDir } from './helpers';
 import { rawCall, wireCall } from './wire-client';
@@ -17,7 +24,10 @@ describe('wire encoding', () => {
     const buf = encodeFields(fields);
     expect(buf.toString('utf8').startsWith('16:HcnCreateNetwork,0:,-1:,')).toBe(true);
     expect(decodeFields(buf)).toEqual(fields);
-    expect(decodeResponse(encodeResponse({ hresult: 0x803b0001, outs: [null, 'x'] }))).toEqual({ hresult: 0x803b0001, outs: [null, 'x'] });
+    expect(decodeResponse(encodeResponse({ hresult: 0x803b0001, outs: [null, 'x'] }))).toEqual({
+      hresult: 0x803b0001,
+      outs: [null, 'x'],
+    });
     expect(encodeResponse({ hresult: 0x803b0001, outs: [] }).toString()).toBe('11:-2143617023,1:0,');
   });
 
@@ -72,13 +82,22 @@ describe('hns-sim serve', () => {
     expect(listed).toEqual({ hresult: 0, outs: [JSON.stringify([network.ID]), null] });
 
     const open = await wireCall(addr, 'HcnOpenNetwork', [network.ID]);
-    const ep = await wireCall(addr, 'HcnCreateEndpoint', [open.outs[0] ?? '', ZERO_GUID, writeEndpointRequest({ Name: 'c1_natNetwork', HostComputeNetwork: network.ID })]);
+    const ep = await wireCall(addr, 'HcnCreateEndpoint', [
+      open.outs[0] ?? '',
+      ZERO_GUID,
+      writeEndpointRequest({ Name: 'c1_natNetwork', HostComputeNetwork: network.ID }),
+    ]);
     expect(ep.hresult).toBe(0);
-    const epProps = JSON.parse((await wireCall(addr, 'HcnQueryEndpointProperties', [ep.outs[0] ?? '', writeQuery()])).outs[0] ?? '');
+    const epProps = JSON.parse(
+      (await wireCall(addr, 'HcnQueryEndpointProperties', [ep.outs[0] ?? '', writeQuery()])).outs[0] ?? '',
+    );
     expect(epProps.IpConfigurations).toEqual([{ IpAddress: '192.168.100.2', PrefixLength: 24 }]);
 
     const ns = await wireCall(addr, 'HcnCreateNamespace', [ZERO_GUID, '{"SchemaVersion":{"Major":0,"Minor":0}}']);
-    const modify = await wireCall(addr, 'HcnModifyNamespace', [ns.outs[0] ?? '', writeNamespaceEndpointRequest('Add', epProps.ID)]);
+    const modify = await wireCall(addr, 'HcnModifyNamespace', [
+      ns.outs[0] ?? '',
+      writeNamespaceEndpointRequest('Add', epProps.ID),
+    ]);
     expect(modify).toEqual({ hresult: 0, outs: [null] });
     const version = await wireCall(addr, 'HNSCall', ['GET', '/globals/version', '']);
     expect(JSON.parse(version.outs[0] ?? '')).toEqual({ Success: true, Output: { Major: 13, Minor: 3 } });
@@ -89,7 +108,9 @@ describe('hns-sim serve', () => {
     expect(open.hresult).toBe(HR.ERROR_NOT_FOUND);
     expect(open.outs[0]).toBeNull();
     expect(JSON.parse(open.outs[1] ?? '')).toMatchObject({ Success: false, ErrorCode: 0x80070490 });
-    expect((await wireCall(addr, 'HcnDeleteEndpoint', ['11111111-2222-4333-8444-555555555555'])).hresult).toBe(HR.HCN_E_ENDPOINT_NOT_FOUND);
+    expect((await wireCall(addr, 'HcnDeleteEndpoint', ['11111111-2222-4333-8444-555555555555'])).hresult).toBe(
+      HR.HCN_E_ENDPOINT_NOT_FOUND,
+    );
     expect(await wireCall(addr, 'HcnCloseEndpoint', ['999999'])).toEqual({ hresult: HR.E_HANDLE, outs: [] });
     const lb = await wireCall(addr, 'HcnCreateLoadBalancer', [ZERO_GUID, '{}']);
     expect(lb.hresult).toBe(HR.E_NOTIMPL);
@@ -105,7 +126,9 @@ describe('hns-sim serve', () => {
   it('keeps serving other calls while one call hangs', async () => {
     addFault(dir, { fn: 'HcnEnumerateEndpoints', nth: 1, hang: true });
     const [host, port] = addr.split(':');
-    const hung = net.connect({ host, port: Number(port) }, () => hung.end(Buffer.from('21:HcnEnumerateEndpoints,1:1,2:{},')));
+    const hung = net.connect({ host, port: Number(port) }, () =>
+      hung.end(Buffer.from('21:HcnEnumerateEndpoints,1:1,2:{},')),
+    );
     let answered = false;
     hung.on('data', () => (answered = true));
     await new Promise((r) => setTimeout(r, 200));

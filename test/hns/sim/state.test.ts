@@ -35,10 +35,18 @@ describe('the state folder layout', () => {
     expect(core.invoke('HcnCloseNetwork', [h]).hresult).toBe(0);
     expect(core.invoke('HNSCall', ['GET', '/globals/version', '']).hresult).toBe(0);
     // A failed read is counted too, and changes no object either.
-    expect(core.invoke('HcnOpenEndpoint', ['11111111-2222-4333-8444-555555555555']).hresult).toBe(HR.HCN_E_ENDPOINT_NOT_FOUND);
+    expect(core.invoke('HcnOpenEndpoint', ['11111111-2222-4333-8444-555555555555']).hresult).toBe(
+      HR.HCN_E_ENDPOINT_NOT_FOUND,
+    );
     expect(only(dir)).toBe(objects);
     expect(stamp(objects)).toBe(before);
-    expect(callCounts(dir)).toMatchObject({ HcnOpenNetwork: 1, HcnQueryNetworkProperties: 2, HcnEnumerateEndpoints: 1, HNSCall: 1, HcnOpenEndpoint: 1 });
+    expect(callCounts(dir)).toMatchObject({
+      HcnOpenNetwork: 1,
+      HcnQueryNetworkProperties: 2,
+      HcnEnumerateEndpoints: 1,
+      HNSCall: 1,
+      HcnOpenEndpoint: 1,
+    });
 
     createEndpoint(api, net.ID, { Name: 'one' });
     const after = only(dir);
@@ -50,10 +58,15 @@ describe('the state folder layout', () => {
   it('writes compact JSON; dump stays complete and valid', () => {
     const { dir, api } = freshSim({ recordCalls: true });
     createNetwork(api);
-    for (const f of fs.readdirSync(folder(dir))) expect(fs.readFileSync(path.join(folder(dir), f), 'utf8')).not.toContain('\n');
+    for (const f of fs.readdirSync(folder(dir)))
+      expect(fs.readFileSync(path.join(folder(dir), f), 'utf8')).not.toContain('\n');
     const state = validateState(readState(dir));
     expect(state.networks).toHaveLength(1);
-    expect(state.callLog.map((c) => c.fn)).toEqual(['HcnCreateNetwork', 'HcnQueryNetworkProperties', 'HcnCloseNetwork']);
+    expect(state.callLog.map((c) => c.fn)).toEqual([
+      'HcnCreateNetwork',
+      'HcnQueryNetworkProperties',
+      'HcnCloseNetwork',
+    ]);
     expect(dumpState(dir).networks).toHaveLength(1);
   });
 
@@ -123,7 +136,9 @@ describe('a state folder of the previous format (one state.json file)', () => {
     write();
     // What the failed call itself saved, before any later call could add a default namespace again.
     let savedByFailure: ReturnType<typeof readState> | undefined;
-    const api = createSimApi(dir, { onCall: (fn) => void (fn === 'HcnModifyNetwork' && (savedByFailure = readState(dir))) });
+    const api = createSimApi(dir, {
+      onCall: (fn) => void (fn === 'HcnModifyNetwork' && (savedByFailure = readState(dir))),
+    });
     const h = api.network.open(old.networks[0]?.id ?? '');
     // The handle stays valid; the folder goes back to no namespace at all, so that the failing call is
     // the one that adds the default namespace.

@@ -13,7 +13,11 @@ const api = createSimApi(dir);
 const ips: string[] = [];
 for (let i = 0; i < Number(count); i++) {
   const n = api.network.open(network);
-  const e = api.endpoint.create(n, ZERO_GUID, writeEndpointRequest({ Name: `${prefix}-${i}`, HostComputeNetwork: network }));
+  const e = api.endpoint.create(
+    n,
+    ZERO_GUID,
+    writeEndpointRequest({ Name: `${prefix}-${i}`, HostComputeNetwork: network }),
+  );
   const props = JSON.parse(api.endpoint.query(e, writeQuery())) as { IpConfigurations: { IpAddress: string }[] };
   ips.push(props.IpConfigurations[0]?.IpAddress ?? '');
   api.endpoint.close(e);

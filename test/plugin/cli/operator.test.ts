@@ -60,7 +60,14 @@ class Setup {
       const n = createNetwork(api, {
         Name: name,
         Type: 'NAT',
-        Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: subnet, Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }], Flags: 0 }] }],
+        Ipams: [
+          {
+            Type: 'Static',
+            Subnets: [
+              { IpAddressPrefix: subnet, Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }], Flags: 0 },
+            ],
+          },
+        ],
       });
       return n.ID as string;
     } finally {
@@ -133,9 +140,15 @@ describe('--help and the command line', () => {
       [['--frobnicate'], /unknown option "--frobnicate"/],
       [['install', '--bin-dir', s.bin, '--conf-dir', s.conf, '--subnett', '10.0.0.0/24'], /unknown option --subnett/],
       [['install', '--bin-dir'], /--bin-dir needs a value/],
-      [['install', '--bin-dir', s.bin, '--conf-dir', s.conf, '--runtime', 'docker'], /--runtime must be one of containerd, nerdctl/],
+      [
+        ['install', '--bin-dir', s.bin, '--conf-dir', s.conf, '--runtime', 'docker'],
+        /--runtime must be one of containerd, nerdctl/,
+      ],
       [['doctor', 'now'], /unexpected argument "now"/],
-      [['install', '--bin-dir', s.bin, '--conf-dir', s.conf, '--name', '../evil'], /--name "\.\.\/evil" is not a CNI network name/],
+      [
+        ['install', '--bin-dir', s.bin, '--conf-dir', s.conf, '--name', '../evil'],
+        /--name "\.\.\/evil" is not a CNI network name/,
+      ],
       [['help', 'fly'], /unknown command "fly"/],
     ];
     for (const [args, message] of cases) {
@@ -164,8 +177,16 @@ describe('install', () => {
     expect(r.stdout).toMatch(/Restart-Service containerd/);
     expect(r.stdout).toMatch(/nerdctl run -d -p 8080:80 /);
     expect(fs.readFileSync(path.join(s.bin, 'nat'))).toEqual(fs.readFileSync(NAT));
-    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-nat.conflist'), 'utf8')) as { cniVersion: string; name: string; plugins: Record<string, unknown>[] };
-    expect(conf).toMatchObject({ cniVersion: '1.0.0', name: 'nat', plugins: [{ type: 'nat', capabilities: { portMappings: true, dns: true } }] });
+    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-nat.conflist'), 'utf8')) as {
+      cniVersion: string;
+      name: string;
+      plugins: Record<string, unknown>[];
+    };
+    expect(conf).toMatchObject({
+      cniVersion: '1.0.0',
+      name: 'nat',
+      plugins: [{ type: 'nat', capabilities: { portMappings: true, dns: true } }],
+    });
     const parsed = parseNatConfig({ ...conf.plugins[0], name: conf.name, cniVersion: conf.cniVersion });
     expect(parsed.warnings).toEqual([]);
     const subnet = parsed.subnets[0];
@@ -196,7 +217,10 @@ describe('install', () => {
     const toml = path.join(s.root, 'config.toml');
     const bin = path.join(s.root, 'elsewhere', 'bin');
     const conf = path.join(s.root, 'elsewhere', 'conf');
-    fs.writeFileSync(toml, `version = 3\n[plugins.'io.containerd.cri.v1.runtime'.cni]\n  bin_dirs = ['${bin}']\n  conf_dir = "${conf}"\n`);
+    fs.writeFileSync(
+      toml,
+      `version = 3\n[plugins.'io.containerd.cri.v1.runtime'.cni]\n  bin_dirs = ['${bin}']\n  conf_dir = "${conf}"\n`,
+    );
     const r = s.nat('install', '--config-toml', toml);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`bin folder   ${bin} (${toml} [plugins."io.containerd.cri.v1.runtime".cni])`);
@@ -222,7 +246,9 @@ describe('install', () => {
     fresh();
     s.network('nat', '172.20.48.0/20', '172.20.48.1');
     expect(s.install().code).toBe(0);
-    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-nat.conflist'), 'utf8')) as { plugins: { ipam: unknown }[] };
+    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-nat.conflist'), 'utf8')) as {
+      plugins: { ipam: unknown }[];
+    };
     expect(conf.plugins[0]?.ipam).toEqual({ subnet: '172.20.48.0/20', routes: [{ gateway: '172.20.48.1' }] });
     expect(s.doctorJson().report.checks.find((c) => c.id === 'network:nat')?.mark).toBe('ok');
   });
@@ -232,11 +258,13 @@ describe('install', () => {
     s.network('first', '172.16.0.0/20', '172.16.0.1');
     s.network('second', '172.16.16.0/20', '172.16.16.1');
     expect(s.install('--name', 'third').code).toBe(0);
-    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-third.conflist'), 'utf8')) as { plugins: { ipam: { subnet: string } }[] };
+    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-third.conflist'), 'utf8')) as {
+      plugins: { ipam: { subnet: string } }[];
+    };
     expect(conf.plugins[0]?.ipam.subnet).not.toMatch(/^172\.16\.(0|16)\.0\/20$/);
   });
 
-  it('--subnet and --gateway are checked with the plugin\'s rules', () => {
+  it("--subnet and --gateway are checked with the plugin's rules", () => {
     fresh();
     const bad: [string[], RegExp][] = [
       [['--subnet', '10.1.0.0/33'], /prefix length 33/],
@@ -250,11 +278,24 @@ describe('install', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(s.tree()).toEqual({});
-    const ok = s.install('--subnet', '10.1.0.0/24', '--gateway', '10.1.0.254', '--cni-version', '1.1.0', '--runtime', 'nerdctl');
+    const ok = s.install(
+      '--subnet',
+      '10.1.0.0/24',
+      '--gateway',
+      '10.1.0.254',
+      '--cni-version',
+      '1.1.0',
+      '--runtime',
+      'nerdctl',
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).not.toContain('Restart-Service');
     const conf = JSON.parse(fs.readFileSync(s.confFile('nerdctl-nat.conflist'), 'utf8')) as Record<string, unknown>;
-    expect(conf).toMatchObject({ cniVersion: '1.1.0', nerdctlLabels: { 'nerdctl/default-network': 'true' }, plugins: [{ ipam: { subnet: '10.1.0.0/24', routes: [{ gateway: '10.1.0.254' }] } }] });
+    expect(conf).toMatchObject({
+      cniVersion: '1.1.0',
+      nerdctlLabels: { 'nerdctl/default-network': 'true' },
+      plugins: [{ ipam: { subnet: '10.1.0.0/24', routes: [{ gateway: '10.1.0.254' }] } }],
+    });
   });
 
   it('keeps a foreign nat as nat.go, and uninstall puts it back and removes only what install made', () => {
@@ -263,7 +304,10 @@ describe('install', () => {
     fs.writeFileSync(path.join(s.bin, 'nat'), 'the Go plugin');
     fs.writeFileSync(path.join(s.bin, 'host-local'), 'another plugin');
     const d0 = s.doctorJson();
-    expect(checkOf(d0.report, 'binary')).toMatchObject({ mark: 'warn', fix: expect.stringContaining('nat.exe install') });
+    expect(checkOf(d0.report, 'binary')).toMatchObject({
+      mark: 'warn',
+      fix: expect.stringContaining('nat.exe install'),
+    });
     const r = s.install();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/moved .*bin[/\\]nat -> .*bin[/\\]nat\.go/);
@@ -330,12 +374,17 @@ describe('doctor', () => {
   };
 
   it("explains containerd's install-cni-windows config: the /12 for a /20, master naming no adapter, the network mismatch", () => {
-    const { code, report } = broken('0-containerd-nat.conf', fs.readFileSync(path.join(FIXTURES, 'containerd/0-containerd-nat.conf'), 'utf8'));
+    const { code, report } = broken(
+      '0-containerd-nat.conf',
+      fs.readFileSync(path.join(FIXTURES, 'containerd/0-containerd-nat.conf'), 'utf8'),
+    );
     expect(code).toBe(1);
     const c = checkOf(report, 'config:0-containerd-nat.conf');
     expect(c.mark).toBe('warn');
     const text = c.details.join('\n');
-    expect(text).toMatch(/the plugin warns: ipam\.subnet "172\.20\.48\.0\/12" has host bits set, which HNS refuses \(0x803B000A\); using network 172\.16\.0\.0\/12/);
+    expect(text).toMatch(
+      /the plugin warns: ipam\.subnet "172\.20\.48\.0\/12" has host bits set, which HNS refuses \(0x803B000A\); using network 172\.16\.0\.0\/12/,
+    );
     expect(text).toMatch(/install-cni-windows.*most likely 172\.20\.48\.0\/20/);
     expect(text).toMatch(/"master": "Ethernet" names no network adapter of this host/);
     expect(c.fix).toMatch(/nat\.exe install --force/);
@@ -346,35 +395,53 @@ describe('doctor', () => {
   });
 
   it("explains nerdctl's default network: no capabilities, so -p is dropped (nerdctl#5157)", () => {
-    const { code, report } = broken('nerdctl-nat.conflist', fs.readFileSync(path.join(FIXTURES, 'nerdctl/nerdctl-nat.conflist'), 'utf8'));
+    const { code, report } = broken(
+      'nerdctl-nat.conflist',
+      fs.readFileSync(path.join(FIXTURES, 'nerdctl/nerdctl-nat.conflist'), 'utf8'),
+    );
     expect(code).toBe(1);
     const c = checkOf(report, 'config:nerdctl-nat.conflist');
     expect(c.details.join('\n')).toMatch(/portMappings.*-p 8080:80.*dropped \(nerdctl#5157\)/);
   });
 
   it('refuses what the plugin refuses: a gateway outside the subnet, a cniVersion that is no spec version, broken JSON', () => {
-    const outside = broken('nat.conf', JSON.stringify(natConfig('1.0.0', { ipam: { subnet: '172.20.48.0/20', routes: [{ gateway: '172.21.0.1' }] } })));
+    const outside = broken(
+      'nat.conf',
+      JSON.stringify(natConfig('1.0.0', { ipam: { subnet: '172.20.48.0/20', routes: [{ gateway: '172.21.0.1' }] } })),
+    );
     const c = checkOf(outside.report, 'config:nat.conf');
     expect(c.mark).toBe('fail');
-    expect(c.details.join('\n')).toMatch(/the plugin refuses it: ipam\.routes\[0\]\.gateway: 172\.21\.0\.1 is outside subnet 172\.20\.48\.0\/20/);
+    expect(c.details.join('\n')).toMatch(
+      /the plugin refuses it: ipam\.routes\[0\]\.gateway: 172\.21\.0\.1 is outside subnet 172\.20\.48\.0\/20/,
+    );
     s.remove();
 
     const version = broken('nat.conf', JSON.stringify(natConfig('1.0', { ipam: { subnet: '172.20.48.0/20' } })));
-    expect(checkOf(version.report, 'config:nat.conf').details.join('\n')).toMatch(/cniVersion "1\.0" is not a CNI spec version: incompatible CNI versions/);
+    expect(checkOf(version.report, 'config:nat.conf').details.join('\n')).toMatch(
+      /cniVersion "1\.0" is not a CNI spec version: incompatible CNI versions/,
+    );
     s.remove();
 
     const json = broken('nat.conflist', '{"cniVersion": "1.0.0", ');
-    expect(checkOf(json.report, 'config:nat.conflist')).toMatchObject({ mark: 'fail', details: [expect.stringMatching(/not valid JSON/), expect.any(String)] });
+    expect(checkOf(json.report, 'config:nat.conflist')).toMatchObject({
+      mark: 'fail',
+      details: [expect.stringMatching(/not valid JSON/), expect.any(String)],
+    });
   });
 
   it('finds leaked endpoints (no namespace, or one that is gone), and --fix removes only those', () => {
     fresh();
     expect(s.install('--subnet', '172.30.0.0/24').code).toBe(0);
-    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-nat.conflist'), 'utf8')) as { plugins: Record<string, unknown>[] };
+    const conf = JSON.parse(fs.readFileSync(s.confFile('0-containerd-nat.conflist'), 'utf8')) as {
+      plugins: Record<string, unknown>[];
+    };
     const config = { ...conf.plugins[0], name: 'nat', cniVersion: '1.0.0' };
     const live = s.host.createNamespace();
     const gone = s.host.createNamespace();
-    for (const [id, netns] of [['alive', live], ['orphan', gone]] as const) {
+    for (const [id, netns] of [
+      ['alive', live],
+      ['orphan', gone],
+    ] as const) {
       const add = s.host.run({ command: 'ADD', containerId: id, netns, ifName: 'eth0', config });
       expect(add.code, add.stdout).toBe(0);
     }
@@ -396,7 +463,10 @@ describe('doctor', () => {
     const fixed = s.doctorJson('--fix');
     expect(fixed.report.fixed).toHaveLength(2);
     expect(fixed.code).toBe(0);
-    const names = s.host.dump().endpoints.map((e) => e.Name).sort();
+    const names = s.host
+      .dump()
+      .endpoints.map((e) => e.Name)
+      .sort();
     expect(names).toEqual(['alive_nat', 'someone-elses-endpoint']);
     expect(checkOf(s.doctorJson().report, 'endpoints:nat').mark).toBe('ok');
   });
@@ -404,7 +474,15 @@ describe('doctor', () => {
   it('says which features a config needs that this HNS lacks, and refuses a network of another type', () => {
     fresh();
     expect(s.install('--subnet', '172.30.0.0/24').code).toBe(0);
-    fs.writeFileSync(s.confFile('1-dual.conf'), JSON.stringify(natConfig('1.0.0', { name: 'dual', ipam: { ranges: [[{ subnet: '172.31.0.0/24' }], [{ subnet: 'fd00:1::/64' }]] } })));
+    fs.writeFileSync(
+      s.confFile('1-dual.conf'),
+      JSON.stringify(
+        natConfig('1.0.0', {
+          name: 'dual',
+          ipam: { ranges: [[{ subnet: '172.31.0.0/24' }], [{ subnet: 'fd00:1::/64' }]] },
+        }),
+      ),
+    );
     s.host.sim('settings', 'set', 'hnsVersion', '10.1');
     const api = createSimApi(s.host.stateDir);
     try {
@@ -415,8 +493,16 @@ describe('doctor', () => {
     const { code, report } = s.doctorJson();
     expect(code).toBe(1);
     expect(checkOf(report, 'hns').title).toMatch(/version 10\.1 \(without .*ipv6DualStack/);
-    expect(checkOf(report, 'features:dual')).toMatchObject({ mark: 'fail', details: [expect.stringMatching(/IPv6 subnet .* needs the HNS feature ipv6DualStack, which HNS 10\.1 does not have/)] });
-    expect(checkOf(report, 'network:nat')).toMatchObject({ mark: 'fail', title: expect.stringMatching(/type Transparent, not NAT/) });
+    expect(checkOf(report, 'features:dual')).toMatchObject({
+      mark: 'fail',
+      details: [
+        expect.stringMatching(/IPv6 subnet .* needs the HNS feature ipv6DualStack, which HNS 10\.1 does not have/),
+      ],
+    });
+    expect(checkOf(report, 'network:nat')).toMatchObject({
+      mark: 'fail',
+      title: expect.stringMatching(/type Transparent, not NAT/),
+    });
   });
 
   it('says where the log is and shows its last errors', () => {

@@ -88,14 +88,21 @@ export function cniAnswerProblem(command: string, a: PluginAnswer): string | und
     if (command !== 'ADD') return out === '' ? undefined : `exit 0 with output ${out.slice(0, 200)}`;
     try {
       const r = JSON.parse(out) as Record<string, unknown>;
-      return typeof r.cniVersion === 'string' && Array.isArray(r.ips) && r.ips.length > 0 ? undefined : `ADD result without ips: ${out.slice(0, 200)}`;
+      return typeof r.cniVersion === 'string' && Array.isArray(r.ips) && r.ips.length > 0
+        ? undefined
+        : `ADD result without ips: ${out.slice(0, 200)}`;
     } catch {
       return `exit 0 with output that is not JSON: ${out.slice(0, 200)}`;
     }
   }
   try {
     const e = JSON.parse(out) as Record<string, unknown>;
-    if (typeof e.cniVersion !== 'string' || !Number.isInteger(e.code) || (e.code as number) <= 0 || typeof e.msg !== 'string') {
+    if (
+      typeof e.cniVersion !== 'string' ||
+      !Number.isInteger(e.code) ||
+      (e.code as number) <= 0 ||
+      typeof e.msg !== 'string'
+    ) {
       return `exit ${a.code} with an error object missing cniVersion, code or msg: ${out.slice(0, 200)}`;
     }
     return undefined;
@@ -124,7 +131,13 @@ export function snapshot(simDir: string): HnsSnapshot {
   const s = readState(simDir);
   const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
   return {
-    networks: byId(s.networks.map((n) => ({ id: n.id, name: n.name, subnets: n.ipams.flatMap((i) => (i.Subnets ?? []).map((x) => String(x.IpAddressPrefix))) }))),
+    networks: byId(
+      s.networks.map((n) => ({
+        id: n.id,
+        name: n.name,
+        subnets: n.ipams.flatMap((i) => (i.Subnets ?? []).map((x) => String(x.IpAddressPrefix))),
+      })),
+    ),
     endpoints: byId(
       s.endpoints.map((e) => ({
         id: e.id,
@@ -136,13 +149,22 @@ export function snapshot(simDir: string): HnsSnapshot {
       })),
     ),
     namespaces: byId(
-      s.namespaces.map((n) => ({ id: n.id, endpoints: n.resources.filter((r) => r.type === 'Endpoint').map((r) => r.id.toLowerCase()).sort() })),
+      s.namespaces.map((n) => ({
+        id: n.id,
+        endpoints: n.resources
+          .filter((r) => r.type === 'Endpoint')
+          .map((r) => r.id.toLowerCase())
+          .sort(),
+      })),
     ),
   };
 }
 
 /** The snapshot without the networks named `name` (ADD may create the shared network and keep it). */
-export const withoutNetwork = (s: HnsSnapshot, name: string): HnsSnapshot => ({ ...s, networks: s.networks.filter((n) => n.name !== name) });
+export const withoutNetwork = (s: HnsSnapshot, name: string): HnsSnapshot => ({
+  ...s,
+  networks: s.networks.filter((n) => n.name !== name),
+});
 
 export const sameHns = (a: HnsSnapshot, b: HnsSnapshot): boolean => JSON.stringify(a) === JSON.stringify(b);
 

@@ -17,17 +17,23 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 it('leaves no HNS object behind and reports no false success under any single fault of any HCN call', async () => {
   const prepared = await pool(SCENARIOS, 2, (s) => prepare(s, root));
-  if (process.env.NAT_CNI_FAULT_MATRIX_CALLS) for (const p of prepared) console.log(`${p.scenario.name}: ${p.calls.join(' ')}`);
+  if (process.env.NAT_CNI_FAULT_MATRIX_CALLS)
+    for (const p of prepared) console.log(`${p.scenario.name}: ${p.calls.join(' ')}`);
   const cases = chooseCases(prepared, process.env.NAT_CNI_FAULT_MATRIX === 'full');
 
   // Every call kind any command makes meets every fault kind, and so does every command.
   const tried = new Set(cases.map((c) => `${c.position.fn} ${c.kind.name}`));
   const scenarioKinds = new Set(cases.map((c) => `${c.prepared.scenario.name} ${c.kind.name}`));
-  for (const fn of new Set(prepared.flatMap((p) => p.calls))) for (const k of FAULT_KINDS) expect(tried).toContain(`${fn} ${k.name}`);
+  for (const fn of new Set(prepared.flatMap((p) => p.calls)))
+    for (const k of FAULT_KINDS) expect(tried).toContain(`${fn} ${k.name}`);
   for (const s of SCENARIOS) for (const k of FAULT_KINDS) expect(scenarioKinds).toContain(`${s.name} ${k.name}`);
 
   const only = process.env.NAT_CNI_FAULT_MATRIX_ONLY;
-  const chosen = only ? cases.filter((c) => `${c.prepared.scenario.name} | ${c.kind.name} at ${c.position.fn} #${c.position.nth}`.includes(only)) : cases;
+  const chosen = only
+    ? cases.filter((c) =>
+        `${c.prepared.scenario.name} | ${c.kind.name} at ${c.position.fn} #${c.position.nth}`.includes(only),
+      )
+    : cases;
   const started = Date.now();
   const results = await pool(chosen, 3, (c) => runCase(c, root));
   const count = (v: CaseResult['verdict']) => results.filter((r) => r.verdict === v).length;

@@ -13,10 +13,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HR } from '../../../hns/errors';
-import { addFault, clearFaults, createNamespaceLikeContainerd, readState, updateSettings } from '../../../hns/sim/admin';
+import {
+  addFault,
+  clearFaults,
+  createNamespaceLikeContainerd,
+  readState,
+  updateSettings,
+} from '../../../hns/sim/admin';
 import type { FaultSpec } from '../../../hns/sim/faults';
 import {
-  type HnsSnapshot, type PluginAnswer, type PluginRun, cniAnswerProblem, errorCode, hnsDiff, runPlugin, sameHns, snapshot,
+  type HnsSnapshot,
+  type PluginAnswer,
+  type PluginRun,
+  cniAnswerProblem,
+  errorCode,
+  hnsDiff,
+  runPlugin,
+  sameHns,
+  snapshot,
   withoutNetwork,
 } from './harness';
 
@@ -63,10 +77,16 @@ interface Scenario {
   prepare(d: Dirs, f: Facts): Promise<void>;
 }
 
-const mapping = (hostPort: number) => ({ runtimeConfig: { portMappings: [{ hostPort, containerPort: 80, protocol: 'tcp' }] } });
+const mapping = (hostPort: number) => ({
+  runtimeConfig: { portMappings: [{ hostPort, containerPort: 80, protocol: 'tcp' }] },
+});
 
 /** 1.1.0 for GC and STATUS, which need it; 1.0.0 otherwise, the newest that Debian's host-local speaks. */
-function config(d: Dirs, s: { ipam?: boolean; dsr?: boolean; command?: string }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function config(
+  d: Dirs,
+  s: { ipam?: boolean; dsr?: boolean; command?: string },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     cniVersion: s.command === 'GC' || s.command === 'STATUS' ? '1.1.0' : '1.0.0',
     name: NETWORK,
@@ -102,7 +122,14 @@ export const SCENARIOS: Scenario[] = [
     name: 'ADD, existing network',
     command: 'ADD',
     prepare: async (d, f) => {
-      await mustSucceed({ command: 'ADD', simDir: d.sim, containerId: 'c0', netns: f.others[0], ifName: 'eth0', config: config(d, {}, mapping(8081)) });
+      await mustSucceed({
+        command: 'ADD',
+        simDir: d.sim,
+        containerId: 'c0',
+        netns: f.others[0],
+        ifName: 'eth0',
+        config: config(d, {}, mapping(8081)),
+      });
     },
   },
   {
@@ -113,7 +140,12 @@ export const SCENARIOS: Scenario[] = [
   { name: 'ADD, loopbackDSR', command: 'ADD', dsr: true, prepare: async () => undefined },
   { name: 'ADD, delegated IPAM', command: 'ADD', ipam: true, prepare: async () => undefined },
   { name: 'DEL', command: 'DEL', prepare: async (d, f) => void (await addC1(d, f, {})) },
-  { name: 'DEL, delegated IPAM', command: 'DEL', ipam: true, prepare: async (d, f) => void (await addC1(d, f, { ipam: true })) },
+  {
+    name: 'DEL, delegated IPAM',
+    command: 'DEL',
+    ipam: true,
+    prepare: async (d, f) => void (await addC1(d, f, { ipam: true })),
+  },
   {
     name: 'CHECK',
     command: 'CHECK',
@@ -126,7 +158,14 @@ export const SCENARIOS: Scenario[] = [
     command: 'GC',
     prepare: async (d, f) => {
       await addC1(d, f, {});
-      await mustSucceed({ command: 'ADD', simDir: d.sim, containerId: 'stale', netns: f.others[0], ifName: 'eth0', config: config(d, {}, mapping(8082)) });
+      await mustSucceed({
+        command: 'ADD',
+        simDir: d.sim,
+        containerId: 'stale',
+        netns: f.others[0],
+        ifName: 'eth0',
+        config: config(d, {}, mapping(8082)),
+      });
     },
   },
   { name: 'STATUS', command: 'STATUS', prepare: async (d, f) => void (await addC1(d, f, {})) },
@@ -136,19 +175,42 @@ export const SCENARIOS: Scenario[] = [
 function invocation(s: Scenario, d: Dirs, f: Facts): PluginRun {
   switch (s.command) {
     case 'GC':
-      return { command: 'GC', simDir: d.sim, config: config(d, s, { 'cni.dev/valid-attachments': [{ containerID: C1, ifname: 'eth0' }] }) };
+      return {
+        command: 'GC',
+        simDir: d.sim,
+        config: config(d, s, { 'cni.dev/valid-attachments': [{ containerID: C1, ifname: 'eth0' }] }),
+      };
     case 'STATUS':
       return { command: 'STATUS', simDir: d.sim, config: config(d, s) };
     case 'CHECK':
-      return { command: 'CHECK', simDir: d.sim, containerId: C1, netns: f.netns, ifName: 'eth0', config: config(d, s, { prevResult: f.prevResult }) };
+      return {
+        command: 'CHECK',
+        simDir: d.sim,
+        containerId: C1,
+        netns: f.netns,
+        ifName: 'eth0',
+        config: config(d, s, { prevResult: f.prevResult }),
+      };
     default:
-      return { command: s.command, simDir: d.sim, containerId: C1, netns: f.netns, ifName: 'eth0', config: config(d, s) };
+      return {
+        command: s.command,
+        simDir: d.sim,
+        containerId: C1,
+        netns: f.netns,
+        ifName: 'eth0',
+        config: config(d, s),
+      };
   }
 }
 
 const leases = (d: Dirs): string[] => {
   const dir = path.join(d.leases, NETWORK);
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f))
+        .sort()
+    : [];
 };
 
 /** The snapshot without the endpoints named `name` (and their namespace memberships). */
@@ -189,7 +251,9 @@ export async function prepare(s: Scenario, root: string): Promise<Prepared> {
   const skip = readState(probe.sim).callLog.length;
   const a = await runPlugin(invocation(s, probe, facts));
   if (a.code !== 0) throw new Error(`${s.name}: the command fails without a fault: ${a.stdout}`);
-  const calls = readState(probe.sim).callLog.slice(skip).map((c) => c.fn);
+  const calls = readState(probe.sim)
+    .callLog.slice(skip)
+    .map((c) => c.fn);
   fs.rmSync(probe.root, { recursive: true, force: true });
   return { scenario: s, template, facts, origin, pre, preLeases: leases(d), calls };
 }
@@ -270,7 +334,8 @@ function judge(p: Prepared, d: Dirs, a: PluginAnswer): CaseResult | undefined {
   switch (s.command) {
     case 'ADD': {
       if (code === 3) return verdictOf('wrong diagnosis', `code 3 although the namespace exists: ${a.stdout}`);
-      if (code === 101 && a.stdout.includes(`"${C1_ENDPOINT}"`)) return verdictOf('wrong diagnosis', `101 naming the container's own endpoint: ${a.stdout}`);
+      if (code === 101 && a.stdout.includes(`"${C1_ENDPOINT}"`))
+        return verdictOf('wrong diagnosis', `101 naming the container's own endpoint: ${a.stdout}`);
       if (ok(a)) {
         const wrong = attachedProblem(p, d, after, a);
         return wrong ? verdictOf('false success', wrong) : undefined;
@@ -278,30 +343,40 @@ function judge(p: Prepared, d: Dirs, a: PluginAnswer): CaseResult | undefined {
       const expected = p.pre;
       const have = p.pre.networks.some((n) => n.name === NETWORK) ? after : withoutNetwork(after, NETWORK);
       if (!sameHns(have, expected)) return verdictOf('leak', `failed ADD changed HNS: ${hnsDiff(expected, have)}`);
-      if (leases(d).join() !== p.preLeases.join()) return verdictOf('leak', `failed ADD left leases ${leases(d).join(', ')}`);
+      if (leases(d).join() !== p.preLeases.join())
+        return verdictOf('leak', `failed ADD left leases ${leases(d).join(', ')}`);
       return undefined;
     }
     case 'DEL': {
       const remaining = after.endpoints.filter((e) => e.name === C1_ENDPOINT);
-      if (ok(a) && remaining.length > 0) return verdictOf('false success', `DEL succeeded, endpoint still there: ${JSON.stringify(remaining)}`);
-      if (ok(a) && leases(d).length > 0) return verdictOf('false success', `DEL succeeded, leases still held: ${leases(d).join(', ')}`);
+      if (ok(a) && remaining.length > 0)
+        return verdictOf('false success', `DEL succeeded, endpoint still there: ${JSON.stringify(remaining)}`);
+      if (ok(a) && leases(d).length > 0)
+        return verdictOf('false success', `DEL succeeded, leases still held: ${leases(d).join(', ')}`);
       if (!sameHns(without(after, C1_ENDPOINT), without(p.pre, C1_ENDPOINT))) {
-        return verdictOf('leak', `DEL changed other objects: ${hnsDiff(without(p.pre, C1_ENDPOINT), without(after, C1_ENDPOINT))}`);
+        return verdictOf(
+          'leak',
+          `DEL changed other objects: ${hnsDiff(without(p.pre, C1_ENDPOINT), without(after, C1_ENDPOINT))}`,
+        );
       }
-      if (s.ipam && remaining.length > 0 && leases(d).length === 0) return verdictOf('leak', 'the lease was released while the endpoint stays');
+      if (s.ipam && remaining.length > 0 && leases(d).length === 0)
+        return verdictOf('leak', 'the lease was released while the endpoint stays');
       return undefined;
     }
     case 'GC': {
       const remaining = after.endpoints.filter((e) => e.name === STALE_ENDPOINT);
       if (ok(a) && remaining.length > 0) return verdictOf('false success', `GC succeeded, stale endpoint still there`);
       const keep = without(after, STALE_ENDPOINT);
-      if (!sameHns(keep, without(p.pre, STALE_ENDPOINT))) return verdictOf('leak', `GC changed what it must keep: ${hnsDiff(without(p.pre, STALE_ENDPOINT), keep)}`);
+      if (!sameHns(keep, without(p.pre, STALE_ENDPOINT)))
+        return verdictOf('leak', `GC changed what it must keep: ${hnsDiff(without(p.pre, STALE_ENDPOINT), keep)}`);
       return undefined;
     }
     case 'CHECK':
     case 'STATUS': {
-      if (s.command === 'CHECK' && code === 102) return verdictOf('wrong diagnosis', `CHECK reported drift that is not there: ${a.stdout}`);
-      if (s.command === 'STATUS' && !ok(a) && code !== 50) return verdictOf('invalid answer', `STATUS failed with code ${code}, not 50`);
+      if (s.command === 'CHECK' && code === 102)
+        return verdictOf('wrong diagnosis', `CHECK reported drift that is not there: ${a.stdout}`);
+      if (s.command === 'STATUS' && !ok(a) && code !== 50)
+        return verdictOf('invalid answer', `STATUS failed with code ${code}, not 50`);
       if (!sameHns(after, p.pre)) return verdictOf('leak', `${s.command} changed HNS: ${hnsDiff(p.pre, after)}`);
       return undefined;
     }
@@ -315,12 +390,16 @@ function attachedProblem(p: Prepared, d: Dirs, after: HnsSnapshot, a: PluginAnsw
   const ep = eps[0] as HnsSnapshot['endpoints'][number];
   const netns = p.facts.netns.toLowerCase();
   if (ep.namespace !== netns) return `endpoint attached to "${ep.namespace}", not ${netns}`;
-  if (!after.namespaces.find((n) => n.id === netns)?.endpoints.includes(ep.id)) return 'the namespace does not list the endpoint';
+  if (!after.namespaces.find((n) => n.id === netns)?.endpoints.includes(ep.id))
+    return 'the namespace does not list the endpoint';
   if (!ep.policies.some((x) => x.includes('"ExternalPort":8080'))) return 'the endpoint lacks its port mapping';
-  if (p.scenario.dsr && !ep.policies.some((x) => x.includes('OutBoundNAT'))) return 'the endpoint lacks its loopback DSR policy';
+  if (p.scenario.dsr && !ep.policies.some((x) => x.includes('OutBoundNAT')))
+    return 'the endpoint lacks its loopback DSR policy';
   const result = JSON.parse(a.stdout) as { ips?: Array<{ address: string }> };
-  if (result.ips?.[0]?.address.split('/')[0] !== ep.ips[0]) return `result address ${result.ips?.[0]?.address} is not the endpoint's ${ep.ips[0]}`;
-  if (p.scenario.ipam && leases(d).join() !== ep.ips.join()) return `leases [${leases(d).join(', ')}] do not match the endpoint's [${ep.ips.join(', ')}]`;
+  if (result.ips?.[0]?.address.split('/')[0] !== ep.ips[0])
+    return `result address ${result.ips?.[0]?.address} is not the endpoint's ${ep.ips[0]}`;
+  if (p.scenario.ipam && leases(d).join() !== ep.ips.join())
+    return `leases [${leases(d).join(', ')}] do not match the endpoint's [${ep.ips.join(', ')}]`;
   const others = without(withoutNetwork(after, NETWORK), C1_ENDPOINT);
   const before = without(withoutNetwork(p.pre, NETWORK), C1_ENDPOINT);
   if (!sameHns(others, before)) return `ADD changed other objects: ${hnsDiff(before, others)}`;
@@ -356,11 +435,15 @@ async function recover(p: Prepared, d: Dirs, inv: PluginRun, succeeded: boolean)
     case 'GC': {
       const have = snapshot(d.sim);
       const expected = without(p.pre, STALE_ENDPOINT);
-      return sameHns(have, expected) ? undefined : verdictOf('leak', `after the retried GC: ${hnsDiff(expected, have)}`);
+      return sameHns(have, expected)
+        ? undefined
+        : verdictOf('leak', `after the retried GC: ${hnsDiff(expected, have)}`);
     }
     default: {
       const have = snapshot(d.sim);
-      return sameHns(have, p.pre) ? undefined : verdictOf('leak', `after the retried ${s.command}: ${hnsDiff(p.pre, have)}`);
+      return sameHns(have, p.pre)
+        ? undefined
+        : verdictOf('leak', `after the retried ${s.command}: ${hnsDiff(p.pre, have)}`);
     }
   }
 }

@@ -29,13 +29,28 @@ afterEach(() => host.remove());
 const config = (extra: Record<string, unknown> = MAPPING) => natConfig(V, { logFile, ...extra });
 const run = (command: string, extra?: Record<string, unknown>, inv: Partial<Invocation> = {}): Answer =>
   host.run({ command, containerId: 'c1', netns, ifName: 'eth0', config: config(extra), ...inv });
-const pluginRun = (command: string, extra?: Record<string, unknown>): PluginRun =>
-  ({ command, simDir: host.stateDir, containerId: 'c1', netns, ifName: 'eth0', config: config(extra) });
+const pluginRun = (command: string, extra?: Record<string, unknown>): PluginRun => ({
+  command,
+  simDir: host.stateDir,
+  containerId: 'c1',
+  netns,
+  ifName: 'eth0',
+  config: config(extra),
+});
 const fault = (spec: FaultSpec) => addFault(host.stateDir, spec);
 const endpoints = () => readState(host.stateDir).endpoints;
-const attachedTo = (name: string) => endpoints().filter((e) => e.name === name).map((e) => e.namespaceId ?? '(none)');
+const attachedTo = (name: string) =>
+  endpoints()
+    .filter((e) => e.name === name)
+    .map((e) => e.namespaceId ?? '(none)');
 const logLines = (): Array<{ level: string; msg: string }> =>
-  fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+  fs.existsSync(logFile)
+    ? fs
+        .readFileSync(logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+    : [];
 
 const ok = (a: Answer) => expect({ code: a.code, stdout: a.stdout }).toMatchObject({ code: 0 });
 
@@ -47,7 +62,11 @@ describe('shape 1: a failed close after a successful create', () => {
     fault({ fn, nth, hresult: HR.E_FAIL });
     ok(run('ADD'));
     expect(attachedTo('c1_nat')).toEqual([netns.toLowerCase()]);
-    expect(logLines().filter((l) => l.level === 'warn').map((l) => l.msg)).toContainEqual(expect.stringContaining(`${fn} failed`));
+    expect(
+      logLines()
+        .filter((l) => l.level === 'warn')
+        .map((l) => l.msg),
+    ).toContainEqual(expect.stringContaining(`${fn} failed`));
     ok(run('DEL'));
     expect(endpoints()).toEqual([]);
     // Host port 8080 is free for the next pod.
@@ -67,16 +86,20 @@ describe('shape 2: a lost answer of HcnCreateEndpoint', () => {
 });
 
 describe('shape 3: DEL never reports success while the endpoint is still there', () => {
-  it.each(['HcnDeleteEndpoint', 'HcnOpenEndpoint', 'HcnQueryEndpointProperties', 'HcnCloseEndpoint', 'HcnOpenNamespace', 'HcnModifyNamespace'])(
-    'ERROR_NOT_FOUND on %s during DEL',
-    (fn) => {
-      ok(run('ADD'));
-      fault({ fn, nth: 1, hresult: HR.ERROR_NOT_FOUND });
-      const del = run('DEL');
-      ok(del);
-      expect(endpoints()).toEqual([]);
-    },
-  );
+  it.each([
+    'HcnDeleteEndpoint',
+    'HcnOpenEndpoint',
+    'HcnQueryEndpointProperties',
+    'HcnCloseEndpoint',
+    'HcnOpenNamespace',
+    'HcnModifyNamespace',
+  ])('ERROR_NOT_FOUND on %s during DEL', (fn) => {
+    ok(run('ADD'));
+    fault({ fn, nth: 1, hresult: HR.ERROR_NOT_FOUND });
+    const del = run('DEL');
+    ok(del);
+    expect(endpoints()).toEqual([]);
+  });
 
   it('a DEL whose delete keeps failing fails, and keeps saying so until HNS lets it', () => {
     ok(run('ADD'));
@@ -129,18 +152,28 @@ describe('shape 5: the plugin as its own IPAM plugin', () => {
     bin = path.join(host.stateDir, 'bin');
     fs.mkdirSync(bin);
   });
-  const ipam = (type: string) => ({ ...MAPPING, ipam: { type, subnet: '172.20.0.0/16', routes: [{ gateway: '172.20.0.1' }] } });
-
-  it.each(['ADD', 'DEL', 'CHECK'])('%s with ipam.type naming a link to dist/nat: code 7 at once, HNS untouched', (command) => {
-    fs.symlinkSync(NAT, path.join(bin, 'nat'));
-    const started = Date.now();
-    const a = run(command, { ...ipam('nat'), ...(command === 'CHECK' ? { prevResult: { cniVersion: V, ips: [] } } : {}) }, { path: bin });
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(a.json?.code).toBe(7);
-    expect(String(a.json?.msg)).toContain('is this nat plugin itself');
-    expect(readState(host.stateDir).networks.map((n) => n.name)).toEqual(command === 'ADD' ? [] : expect.anything());
-    expect(endpoints()).toEqual([]);
+  const ipam = (type: string) => ({
+    ...MAPPING,
+    ipam: { type, subnet: '172.20.0.0/16', routes: [{ gateway: '172.20.0.1' }] },
   });
+
+  it.each(['ADD', 'DEL', 'CHECK'])(
+    '%s with ipam.type naming a link to dist/nat: code 7 at once, HNS untouched',
+    (command) => {
+      fs.symlinkSync(NAT, path.join(bin, 'nat'));
+      const started = Date.now();
+      const a = run(
+        command,
+        { ...ipam('nat'), ...(command === 'CHECK' ? { prevResult: { cniVersion: V, ips: [] } } : {}) },
+        { path: bin },
+      );
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(a.json?.code).toBe(7);
+      expect(String(a.json?.msg)).toContain('is this nat plugin itself');
+      expect(readState(host.stateDir).networks.map((n) => n.name)).toEqual(command === 'ADD' ? [] : expect.anything());
+      expect(endpoints()).toEqual([]);
+    },
+  );
 
   it('a hard link under another name is recognised too', () => {
     fs.linkSync(NAT, path.join(bin, 'ipam-alias'));
@@ -149,14 +182,17 @@ describe('shape 5: the plugin as its own IPAM plugin', () => {
     expect(readState(host.stateDir).networks).toEqual([]);
   });
 
-  it.each(['ADD', 'DEL'])('%s with ipam.type naming a copy of dist/nat: the copy refuses to delegate again, code 7', (command) => {
-    fs.copyFileSync(NAT, path.join(bin, 'natcopy'));
-    fs.chmodSync(path.join(bin, 'natcopy'), 0o755);
-    const a = run(command, ipam('natcopy'), { path: bin });
-    expect(a.json?.code).toBe(7);
-    expect(String(a.json?.msg)).toContain('was run as the IPAM plugin of nat-cni');
-    expect(endpoints()).toEqual([]);
-  });
+  it.each(['ADD', 'DEL'])(
+    '%s with ipam.type naming a copy of dist/nat: the copy refuses to delegate again, code 7',
+    (command) => {
+      fs.copyFileSync(NAT, path.join(bin, 'natcopy'));
+      fs.chmodSync(path.join(bin, 'natcopy'), 0o755);
+      const a = run(command, ipam('natcopy'), { path: bin });
+      expect(a.json?.code).toBe(7);
+      expect(String(a.json?.msg)).toContain('was run as the IPAM plugin of nat-cni');
+      expect(endpoints()).toEqual([]);
+    },
+  );
 });
 
 describe('the IPAM lease is released whenever the endpoint is', () => {
@@ -164,7 +200,10 @@ describe('the IPAM lease is released whenever the endpoint is', () => {
   beforeEach(() => {
     dataDir = path.join(host.stateDir, 'leases');
   });
-  const withIpam = () => ({ ...MAPPING, ipam: { type: 'host-local', subnet: '172.20.0.0/16', routes: [{ gateway: '172.20.0.1' }], dataDir } });
+  const withIpam = () => ({
+    ...MAPPING,
+    ipam: { type: 'host-local', subnet: '172.20.0.0/16', routes: [{ gateway: '172.20.0.1' }], dataDir },
+  });
   const leases = () => {
     const d = path.join(dataDir, 'nat');
     return fs.existsSync(d) ? fs.readdirSync(d).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : [];

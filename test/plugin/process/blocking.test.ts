@@ -20,10 +20,22 @@ describe('a log that cannot be created', () => {
   ])('under /proc (%s) neither hangs nor fails ADD and DEL: the log goes to stderr', (_how, setting) => {
     const netns = host.createNamespace();
     const started = Date.now();
-    const add = host.run({ command: 'ADD', containerId: `proc-${_how}`, netns, ifName: 'eth0', ...setting('/proc/x/y.log') });
+    const add = host.run({
+      command: 'ADD',
+      containerId: `proc-${_how}`,
+      netns,
+      ifName: 'eth0',
+      ...setting('/proc/x/y.log'),
+    });
     expect(add.code, add.stdout + add.stderr).toBe(0);
     expect(add.stderr).toContain('cannot write the log file /proc/x/y.log');
-    const del = host.run({ command: 'DEL', containerId: `proc-${_how}`, netns, ifName: 'eth0', ...setting('/proc/x/y.log') });
+    const del = host.run({
+      command: 'DEL',
+      containerId: `proc-${_how}`,
+      netns,
+      ifName: 'eth0',
+      ...setting('/proc/x/y.log'),
+    });
     expect(del.code, del.stdout + del.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
@@ -36,11 +48,24 @@ describe('an HNS call that never returns while the network lock is held', () => 
   it('ends the call at the bound with code 11 on stdout, and the next call on the network goes through', () => {
     const config = natConfig(V);
     // The network exists first, so that the hang is in the endpoint's creation, under the lock.
-    const first = host.run({ command: 'ADD', containerId: 'before', netns: host.createNamespace(), ifName: 'eth0', config });
+    const first = host.run({
+      command: 'ADD',
+      containerId: 'before',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config,
+    });
     expect(first.code, first.stdout).toBe(0);
     host.sim('fault', 'add', '--fn', 'HcnCreateEndpoint', '--nth', '1', '--hang');
     const started = Date.now();
-    const stuck = host.run({ command: 'ADD', containerId: 'stuck', netns: host.createNamespace(), ifName: 'eth0', config, env: { NAT_CNI_LOCK_HOLD_MS: '1500' } });
+    const stuck = host.run({
+      command: 'ADD',
+      containerId: 'stuck',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config,
+      env: { NAT_CNI_LOCK_HOLD_MS: '1500' },
+    });
     const took = Date.now() - started;
     expect(stuck.json, stuck.stdout + stuck.stderr).toMatchObject({ cniVersion: V, code: 11 });
     expect(String(stuck.json?.msg)).toContain('the lock of network "nat"');
@@ -48,7 +73,13 @@ describe('an HNS call that never returns while the network lock is held', () => 
     expect(took).toBeLessThan(30_000);
 
     const after = Date.now();
-    const next = host.run({ command: 'ADD', containerId: 'after', netns: host.createNamespace(), ifName: 'eth0', config });
+    const next = host.run({
+      command: 'ADD',
+      containerId: 'after',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config,
+    });
     expect(next.code, next.stdout + next.stderr).toBe(0);
     expect(Date.now() - after).toBeLessThan(15_000);
   });

@@ -25,10 +25,14 @@ const NAT_FIXTURES = [
 const hasCheck = (version: unknown) => typeof version === 'string' && !/^0\.[0-3]\./.test(version);
 /** Every IpAddressPrefix HNS was given, as the simulator stored it. */
 const prefixes = (dump: ReturnType<SimHost['dump']>) =>
-  JSON.stringify(dump.networks).match(/"IpAddressPrefix":"[^"]+"/g)?.map((m) => m.slice(19, -1)) ?? [];
+  JSON.stringify(dump.networks)
+    .match(/"IpAddressPrefix":"[^"]+"/g)
+    ?.map((m) => m.slice(19, -1)) ?? [];
 
 function pluginConfig(file: string): Record<string, unknown> {
-  const doc = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) as Record<string, unknown> & { plugins?: Record<string, unknown>[] };
+  const doc = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')) as Record<string, unknown> & {
+    plugins?: Record<string, unknown>[];
+  };
   return doc.plugins ? { cniVersion: doc.cniVersion, name: doc.name, ...doc.plugins[0] } : doc;
 }
 
@@ -38,7 +42,11 @@ describe.each(NAT_FIXTURES)('the fixture %s', (file) => {
     const logFile = path.join(host.stateDir, 'nat.log');
     try {
       const raw = pluginConfig(file);
-      const config: Record<string, unknown> = { ...raw, logFile, runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp' }] } };
+      const config: Record<string, unknown> = {
+        ...raw,
+        logFile,
+        runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp' }] },
+      };
       const netns = host.createNamespace();
       const add = host.run({ command: 'ADD', containerId: 'fixture', netns, ifName: 'eth0', config });
       expect(add.code, add.stdout).toBe(0);
@@ -57,14 +65,22 @@ describe.each(NAT_FIXTURES)('the fixture %s', (file) => {
       const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
       if (hostBits) {
         // The user is told what is used, what was probably meant and where to fix it.
-        expect(log).toContain(`ipam.subnet \\"${address}/${bits}\\" has host bits set, which HNS refuses (0x803B000A); using network ${prefixes(dump)[0]}`);
+        expect(log).toContain(
+          `ipam.subnet \\"${address}/${bits}\\" has host bits set, which HNS refuses (0x803B000A); using network ${prefixes(dump)[0]}`,
+        );
         expect(log).toContain('it looks like');
         expect(log).toContain('Fix ipam.subnet in the CNI config file of network \\"nat\\"');
       } else {
         expect(log).not.toContain('host bits');
       }
       if (hasCheck(config.cniVersion)) {
-        const check = host.run({ command: 'CHECK', containerId: 'fixture', netns, ifName: 'eth0', config: { ...config, prevResult: add.json } });
+        const check = host.run({
+          command: 'CHECK',
+          containerId: 'fixture',
+          netns,
+          ifName: 'eth0',
+          config: { ...config, prevResult: add.json },
+        });
         expect(check.code, check.stdout).toBe(0);
       }
       expect(host.run({ command: 'DEL', containerId: 'fixture', netns, ifName: 'eth0', config }).code).toBe(0);
@@ -82,17 +98,42 @@ describe('IPAM delegation to Debian host-local', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-cni-host-local-'));
     try {
       const config = natConfig('1.0.0', {
-        ipam: { type: 'host-local', subnet: '172.20.0.0/16', rangeStart: '172.20.5.10', rangeEnd: '172.20.5.20', routes: [{ gateway: '172.20.0.1' }], dataDir },
+        ipam: {
+          type: 'host-local',
+          subnet: '172.20.0.0/16',
+          rangeStart: '172.20.5.10',
+          rangeEnd: '172.20.5.20',
+          routes: [{ gateway: '172.20.0.1' }],
+          dataDir,
+        },
       });
       const netns = host.createNamespace();
-      const add = host.run({ command: 'ADD', containerId: 'ipam', netns, ifName: 'eth0', config, path: '/usr/lib/cni' });
+      const add = host.run({
+        command: 'ADD',
+        containerId: 'ipam',
+        netns,
+        ifName: 'eth0',
+        config,
+        path: '/usr/lib/cni',
+      });
       expect(add.code, add.stdout).toBe(0);
       expect((add.json as { ips: Array<{ address: string }> }).ips[0]?.address).toBe('172.20.5.10/16');
       expect(host.dump().endpoints[0]?.IpConfigurations?.[0]?.IpAddress).toBe('172.20.5.10');
       const reserved = fs.readdirSync(path.join(dataDir, 'nat'));
       expect(reserved).toContain('172.20.5.10');
-      expect(host.run({ command: 'CHECK', containerId: 'ipam', netns, ifName: 'eth0', config: { ...config, prevResult: add.json }, path: '/usr/lib/cni' }).code).toBe(0);
-      expect(host.run({ command: 'DEL', containerId: 'ipam', netns, ifName: 'eth0', config, path: '/usr/lib/cni' }).code).toBe(0);
+      expect(
+        host.run({
+          command: 'CHECK',
+          containerId: 'ipam',
+          netns,
+          ifName: 'eth0',
+          config: { ...config, prevResult: add.json },
+          path: '/usr/lib/cni',
+        }).code,
+      ).toBe(0);
+      expect(
+        host.run({ command: 'DEL', containerId: 'ipam', netns, ifName: 'eth0', config, path: '/usr/lib/cni' }).code,
+      ).toBe(0);
       expect(fs.readdirSync(path.join(dataDir, 'nat'))).not.toContain('172.20.5.10');
     } finally {
       host.remove();
@@ -107,7 +148,11 @@ describe('through the FFI path: koffi -> fake libcomputenetwork.so -> hns-sim se
   let addr = '';
   beforeAll(async () => {
     execFileSync('make', ['-s', 'dist/libcomputenetwork.so'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-    server = spawn(process.execPath, [path.join(REPO, 'dist/hns-sim'), '--state', host.stateDir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(
+      process.execPath,
+      [path.join(REPO, 'dist/hns-sim'), '--state', host.stateDir, 'serve', '--listen', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     addr = await new Promise<string>((resolve, reject) => {
       let seen = '';
       server.stdout?.on('data', (c: Buffer) => {
@@ -126,16 +171,25 @@ describe('through the FFI path: koffi -> fake libcomputenetwork.so -> hns-sim se
   it('runs a full ADD, CHECK, DEL cycle', () => {
     const netns = host.createNamespace();
     const env = { NAT_CNI_HNS: `ffi:${path.join(REPO, 'dist/libcomputenetwork.so')}`, NAT_CNI_HNS_SIM_ADDR: addr };
-    const config = natConfig('1.0.0', { runtimeConfig: { portMappings: [{ hostPort: 8081, containerPort: 80, protocol: 'udp' }] } });
+    const config = natConfig('1.0.0', {
+      runtimeConfig: { portMappings: [{ hostPort: 8081, containerPort: 80, protocol: 'udp' }] },
+    });
     const call = (command: string, cfg: unknown) => {
-      const r = spawnSync(NAT, [], { input: JSON.stringify(cfg), encoding: 'utf8', env: { ...host.env({ command, containerId: 'ffi', netns, ifName: 'eth0', config: cfg }), ...env } });
+      const r = spawnSync(NAT, [], {
+        input: JSON.stringify(cfg),
+        encoding: 'utf8',
+        env: { ...host.env({ command, containerId: 'ffi', netns, ifName: 'eth0', config: cfg }), ...env },
+      });
       expect(r.stderr).not.toContain('fake computenetwork:');
       return r;
     };
     const add = call('ADD', config);
     expect(add.status, add.stdout).toBe(0);
     const ep = host.dump().endpoints.find((e) => e.Name === 'ffi_nat');
-    expect(ep?.Policies?.find((p) => p.Type === 'PortMapping')?.Settings).toMatchObject({ Protocol: 17, ExternalPort: 8081 });
+    expect(ep?.Policies?.find((p) => p.Type === 'PortMapping')?.Settings).toMatchObject({
+      Protocol: 17,
+      ExternalPort: 8081,
+    });
     expect(call('CHECK', { ...config, prevResult: JSON.parse(add.stdout) }).status).toBe(0);
     expect(call('DEL', config).status).toBe(0);
     expect(host.dump().endpoints.find((e) => e.Name === 'ffi_nat')).toBeUndefined();

@@ -37,9 +37,23 @@ describe('dual-stack NAT network', () => {
     expect(ips.map((ip) => ip.gateway)).toEqual(['172.30.0.1', 'fd00:30::1']);
     expect(ips[0]?.address).toMatch(/^172\.30\.0\.\d+\/24$/);
     expect(ips[1]?.address).toMatch(/^fd00:30::[0-9a-f:]+\/64$/);
-    expect(host.run({ command: 'CHECK', containerId: 'c1', netns, ifName: 'eth0', config: { ...config, prevResult: add.json } }).code).toBe(0);
+    expect(
+      host.run({
+        command: 'CHECK',
+        containerId: 'c1',
+        netns,
+        ifName: 'eth0',
+        config: { ...config, prevResult: add.json },
+      }).code,
+    ).toBe(0);
     // The same port of another container clashes, and the message names the holder.
-    const other = host.run({ command: 'ADD', containerId: 'c2', netns: host.createNamespace(), ifName: 'eth0', config });
+    const other = host.run({
+      command: 'ADD',
+      containerId: 'c2',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config,
+    });
     expect(other.code).toBe(1);
     expect(String(other.json?.msg)).toContain('c1_nat');
   });
@@ -49,7 +63,10 @@ describe('dual-stack NAT network', () => {
     const netns = host.createNamespace();
     const config = natConfig('1.0.0', {
       ...DUAL,
-      ...mappings({ hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: '192.0.2.10' }, { hostPort: 8443, containerPort: 443, protocol: 'tcp', hostIP: '2001:db8::10' }),
+      ...mappings(
+        { hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: '192.0.2.10' },
+        { hostPort: 8443, containerPort: 443, protocol: 'tcp', hostIP: '2001:db8::10' },
+      ),
     });
     const add = host.run({ command: 'ADD', containerId: 'c1', netns, ifName: 'eth0', config });
     expect(add.code, add.stdout).toBe(0);
@@ -62,7 +79,13 @@ describe('dual-stack NAT network', () => {
   it('an IPv4-only network keeps one IPv4 policy per mapping', () => {
     host = new SimHost();
     const netns = host.createNamespace();
-    const add = host.run({ command: 'ADD', containerId: 'c1', netns, ifName: 'eth0', config: natConfig('1.0.0', mappings({ hostPort: 8080, containerPort: 80, protocol: 'tcp' })) });
+    const add = host.run({
+      command: 'ADD',
+      containerId: 'c1',
+      netns,
+      ifName: 'eth0',
+      config: natConfig('1.0.0', mappings({ hostPort: 8080, containerPort: 80, protocol: 'tcp' })),
+    });
     expect(add.code, add.stdout).toBe(0);
     expect(portPolicies(host)).toEqual([{ Protocol: 6, InternalPort: 80, ExternalPort: 8080 }]);
   });

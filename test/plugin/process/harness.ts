@@ -70,7 +70,13 @@ export class SimHost {
   }
 
   run(inv: Invocation): Answer {
-    const r = spawnSync(NAT, [], { input: JSON.stringify(inv.config), env: this.env(inv), encoding: 'utf8', timeout: 60_000, ...(inv.cwd ? { cwd: inv.cwd } : {}) });
+    const r = spawnSync(NAT, [], {
+      input: JSON.stringify(inv.config),
+      env: this.env(inv),
+      encoding: 'utf8',
+      timeout: 60_000,
+      ...(inv.cwd ? { cwd: inv.cwd } : {}),
+    });
     return answerOf(r.status, r.stdout, r.stderr);
   }
 
@@ -106,8 +112,19 @@ function answerOf(code: number | null, stdout: string, stderr: string): Answer {
 /** The parts of `hns-sim dump` the tests read; keys as HNS writes them. */
 export interface SimDump {
   networks: Array<Record<string, unknown> & { ID: string; Name: string }>;
-  endpoints: Array<Record<string, unknown> & { ID: string; Name: string; HostComputeNetwork?: string; HostComputeNamespace?: string; Policies?: Array<{ Type: string; Settings?: Record<string, unknown> }>; IpConfigurations?: Array<{ IpAddress: string }> }>;
-  namespaces: Array<Record<string, unknown> & { ID: string; Resources?: Array<{ Type: string; Data?: { Id?: string } }> }>;
+  endpoints: Array<
+    Record<string, unknown> & {
+      ID: string;
+      Name: string;
+      HostComputeNetwork?: string;
+      HostComputeNamespace?: string;
+      Policies?: Array<{ Type: string; Settings?: Record<string, unknown> }>;
+      IpConfigurations?: Array<{ IpAddress: string }>;
+    }
+  >;
+  namespaces: Array<
+    Record<string, unknown> & { ID: string; Resources?: Array<{ Type: string; Data?: { Id?: string } }> }
+  >;
 }
 
 export const natConfig = (version: string, extra: Record<string, unknown> = {}) => ({

@@ -24,7 +24,9 @@ describe.each(ALL_VERSIONS)('cniVersion %s', (version) => {
   it('ADD attaches an endpoint with a port mapping, CHECK passes, DEL removes it', () => {
     const netns = host.createNamespace();
     const id = `ctr-${version.replace(/\./g, '')}`;
-    const config = natConfig(version, { runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp', HostIP: '' }] } });
+    const config = natConfig(version, {
+      runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp', HostIP: '' }] },
+    });
     const add = host.run({ command: 'ADD', containerId: id, netns, ifName: 'eth0', config });
     ok(add);
     const result = add.json as Record<string, unknown>;
@@ -34,25 +36,49 @@ describe.each(ALL_VERSIONS)('cniVersion %s', (version) => {
     const ep = dump.endpoints.find((e) => e.Name === `${id}_nat`);
     expect(ep).toBeDefined();
     expect(ep?.HostComputeNamespace?.toLowerCase()).toBe(netns.toLowerCase());
-    expect(ep?.Policies?.find((p) => p.Type === 'PortMapping')?.Settings).toMatchObject({ Protocol: 6, InternalPort: 80, ExternalPort: 8080 });
+    expect(ep?.Policies?.find((p) => p.Type === 'PortMapping')?.Settings).toMatchObject({
+      Protocol: 6,
+      InternalPort: 80,
+      ExternalPort: 8080,
+    });
     const address = ep?.IpConfigurations?.[0]?.IpAddress as string;
     expect(address).toMatch(/^172\.20\./);
 
     if (version === '0.1.0' || version === '0.2.0') {
-      expect(result.ip4).toEqual({ ip: `${address}/16`, gateway: '172.20.0.1', routes: [{ dst: '0.0.0.0/0', gw: '172.20.0.1' }] });
+      expect(result.ip4).toEqual({
+        ip: `${address}/16`,
+        gateway: '172.20.0.1',
+        routes: [{ dst: '0.0.0.0/0', gw: '172.20.0.1' }],
+      });
     } else {
       const mac = (ep?.MacAddress as string).replace(/-/g, ':').toLowerCase();
       expect(result.interfaces).toEqual([{ name: 'eth0', mac, sandbox: netns }]);
-      expect((result.ips as unknown[])[0]).toMatchObject({ address: `${address}/16`, gateway: '172.20.0.1', interface: 0 });
+      expect((result.ips as unknown[])[0]).toMatchObject({
+        address: `${address}/16`,
+        gateway: '172.20.0.1',
+        interface: 0,
+      });
     }
 
     if (VERSIONS_WITH_CHECK.includes(version)) {
-      const check = host.run({ command: 'CHECK', containerId: id, netns, ifName: 'eth0', config: { ...config, prevResult: result } });
+      const check = host.run({
+        command: 'CHECK',
+        containerId: id,
+        netns,
+        ifName: 'eth0',
+        config: { ...config, prevResult: result },
+      });
       ok(check);
       expect(check.stdout.trim()).toBe('');
     }
 
-    const del = host.run({ command: 'DEL', containerId: id, netns, ifName: 'eth0', config: { ...config, prevResult: result } });
+    const del = host.run({
+      command: 'DEL',
+      containerId: id,
+      netns,
+      ifName: 'eth0',
+      config: { ...config, prevResult: result },
+    });
     ok(del);
     expect(del.stdout.trim()).toBe('');
     expect(host.dump().endpoints.find((e) => e.Name === `${id}_nat`)).toBeUndefined();
@@ -64,10 +90,25 @@ describe.each(ALL_VERSIONS)('cniVersion %s', (version) => {
     const config = natConfig(version);
     ok(host.run({ command: 'STATUS', config }));
     const netns = host.createNamespace();
-    for (const id of ['keep', 'stale1', 'stale2']) ok(host.run({ command: 'ADD', containerId: id, netns: id === 'keep' ? netns : host.createNamespace(), ifName: 'eth0', config }));
-    const gc = host.run({ command: 'GC', config: { ...config, 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] } });
+    for (const id of ['keep', 'stale1', 'stale2'])
+      ok(
+        host.run({
+          command: 'ADD',
+          containerId: id,
+          netns: id === 'keep' ? netns : host.createNamespace(),
+          ifName: 'eth0',
+          config,
+        }),
+      );
+    const gc = host.run({
+      command: 'GC',
+      config: { ...config, 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] },
+    });
     ok(gc);
-    const names = host.dump().endpoints.map((e) => e.Name).sort();
+    const names = host
+      .dump()
+      .endpoints.map((e) => e.Name)
+      .sort();
     expect(names).toEqual(['keep_nat']);
   });
 
@@ -85,14 +126,20 @@ describe('as a command-line tool', () => {
     const about = spawnSync(NAT, [], { env: { PATH: process.env.PATH }, input: '', encoding: 'utf8' });
     expect(about.status).toBe(0);
     expect(about.stdout).toBe('');
-    expect(about.stderr).toMatch(/^nat-cni \S+: CNI NAT plugin.*\nCNI protocol versions supported: 0\.1\.0, 0\.2\.0, 0\.3\.0, 0\.3\.1, 0\.4\.0, 1\.0\.0, 1\.1\.0\n$/);
+    expect(about.stderr).toMatch(
+      /^nat-cni \S+: CNI NAT plugin.*\nCNI protocol versions supported: 0\.1\.0, 0\.2\.0, 0\.3\.0, 0\.3\.1, 0\.4\.0, 1\.0\.0, 1\.1\.0\n$/,
+    );
     const version = spawnSync(NAT, ['--version'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
     expect(version.status).toBe(0);
     expect(version.stdout).toContain(`Node.js ${process.version}`);
   });
 
   it('answers VERSION with every spec version', () => {
-    const v = spawnSync(NAT, [], { env: { PATH: process.env.PATH, CNI_COMMAND: 'VERSION' }, input: '{"cniVersion":"1.0.0"}', encoding: 'utf8' });
+    const v = spawnSync(NAT, [], {
+      env: { PATH: process.env.PATH, CNI_COMMAND: 'VERSION' },
+      input: '{"cniVersion":"1.0.0"}',
+      encoding: 'utf8',
+    });
     expect(JSON.parse(v.stdout)).toEqual({ cniVersion: '1.0.0', supportedVersions: [...ALL_VERSIONS] });
   });
 });

@@ -21,12 +21,20 @@ function fresh(): SimHost {
   return host;
 }
 const adapterPolicies = (host: SimHost) =>
-  (host.dump().networks[0]?.Policies as Array<{ Type: string; Settings?: Record<string, unknown> }> | undefined ?? []).filter((p) => p.Type === 'NetAdapterName');
+  (
+    (host.dump().networks[0]?.Policies as Array<{ Type: string; Settings?: Record<string, unknown> }> | undefined) ?? []
+  ).filter((p) => p.Type === 'NetAdapterName');
 
 describe('master', () => {
-  it('names an adapter the host has: the network gets it as NetAdapterName (any case, the host\'s spelling)', () => {
+  it("names an adapter the host has: the network gets it as NetAdapterName (any case, the host's spelling)", () => {
     const host = fresh();
-    const add = host.run({ command: 'ADD', containerId: 'c1', netns: host.createNamespace(), ifName: 'eth0', config: natConfig('1.0.0', { master: 'ethernet' }) });
+    const add = host.run({
+      command: 'ADD',
+      containerId: 'c1',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config: natConfig('1.0.0', { master: 'ethernet' }),
+    });
     expect(add.code, add.stdout).toBe(0);
     expect(adapterPolicies(host)).toEqual([{ Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'Ethernet' } }]);
   });
@@ -35,11 +43,19 @@ describe('master', () => {
     const host = fresh();
     host.sim('settings', 'set', 'hostAdapters', '["Ethernet 2", "vEthernet (nat)"]');
     const logFile = path.join(host.stateDir, 'nat.log');
-    const add = host.run({ command: 'ADD', containerId: 'c1', netns: host.createNamespace(), ifName: 'eth0', config: natConfig('1.0.0', { master: 'Ethernet', logFile }) });
+    const add = host.run({
+      command: 'ADD',
+      containerId: 'c1',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config: natConfig('1.0.0', { master: 'Ethernet', logFile }),
+    });
     expect(add.code, add.stdout).toBe(0);
     expect(host.dump().networks).toHaveLength(1);
     expect(adapterPolicies(host)).toEqual([]);
-    expect(fs.readFileSync(logFile, 'utf8')).toContain('\\"master\\": \\"Ethernet\\" names no network adapter of this host (its adapters: \\"Ethernet 2\\", \\"vEthernet (nat)\\")');
+    expect(fs.readFileSync(logFile, 'utf8')).toContain(
+      '\\"master\\": \\"Ethernet\\" names no network adapter of this host (its adapters: \\"Ethernet 2\\", \\"vEthernet (nat)\\")',
+    );
   });
 
   it('optionalFlags.errorOnMissingAdapter makes it code 7, before any network exists', () => {
@@ -55,23 +71,36 @@ describe('master', () => {
 });
 
 describe('log settings', () => {
-  it.each(['ADD', 'CHECK', 'DEL', 'GC', 'STATUS'])('%s with a relative logFile never writes it into the working folder', (command) => {
-    const host = fresh();
-    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-cni-cwd-'));
-    cleanup.push(() => fs.rmSync(cwd, { recursive: true, force: true }));
-    const v = command === 'GC' || command === 'STATUS' ? '1.1.0' : '1.0.0';
-    const config = natConfig(v, { logFile: 'wincni.log', ...(command === 'CHECK' ? { prevResult: { cniVersion: v, ips: [] } } : {}) });
-    const answer = host.run({ command, containerId: 'c1', netns: host.createNamespace(), ifName: 'eth0', config, cwd });
-    expect(fs.readdirSync(cwd)).toEqual([]);
-    // ADD, CHECK and STATUS refuse the config (code 7, naming the field); DEL and GC go on without that file.
-    if (command === 'ADD' || command === 'CHECK' || command === 'STATUS') {
-      expect(answer.json).toMatchObject({ code: 7 });
-      expect(String(answer.json?.msg)).toContain('logFile');
-    } else {
-      expect(answer.code, answer.stdout).toBe(0);
-      expect(answer.stderr).toContain('logFile: \\"wincni.log\\" is not an absolute path; not used');
-    }
-  });
+  it.each(['ADD', 'CHECK', 'DEL', 'GC', 'STATUS'])(
+    '%s with a relative logFile never writes it into the working folder',
+    (command) => {
+      const host = fresh();
+      const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'nat-cni-cwd-'));
+      cleanup.push(() => fs.rmSync(cwd, { recursive: true, force: true }));
+      const v = command === 'GC' || command === 'STATUS' ? '1.1.0' : '1.0.0';
+      const config = natConfig(v, {
+        logFile: 'wincni.log',
+        ...(command === 'CHECK' ? { prevResult: { cniVersion: v, ips: [] } } : {}),
+      });
+      const answer = host.run({
+        command,
+        containerId: 'c1',
+        netns: host.createNamespace(),
+        ifName: 'eth0',
+        config,
+        cwd,
+      });
+      expect(fs.readdirSync(cwd)).toEqual([]);
+      // ADD, CHECK and STATUS refuse the config (code 7, naming the field); DEL and GC go on without that file.
+      if (command === 'ADD' || command === 'CHECK' || command === 'STATUS') {
+        expect(answer.json).toMatchObject({ code: 7 });
+        expect(String(answer.json?.msg)).toContain('logFile');
+      } else {
+        expect(answer.code, answer.stdout).toBe(0);
+        expect(answer.stderr).toContain('logFile: \\"wincni.log\\" is not an absolute path; not used');
+      }
+    },
+  );
 
   it('STATUS logs its success at debug, not info (containerd calls it on every CRI status poll)', () => {
     const host = fresh();
@@ -85,7 +114,13 @@ describe('log settings', () => {
   it('an ERROR_NOT_FOUND of HcnCreateNetwork names what the network request refers to, not a namespace', () => {
     const host = fresh();
     host.sim('fault', 'add', '--fn', 'HcnCreateNetwork', '--nth', '1', '--hresult', '0x80070490');
-    const add = host.run({ command: 'ADD', containerId: 'c1', netns: host.createNamespace(), ifName: 'eth0', config: natConfig('1.0.0') });
+    const add = host.run({
+      command: 'ADD',
+      containerId: 'c1',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config: natConfig('1.0.0'),
+    });
     expect(add.code).toBe(1);
     const msg = String(add.json?.msg);
     expect(msg).toContain('HcnCreateNetwork failed with ERROR_NOT_FOUND');

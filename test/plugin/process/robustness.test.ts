@@ -19,10 +19,22 @@ describe('ADD', () => {
   afterAll(() => host.remove());
 
   it('reports a host port that is already mapped, naming the port and its holder, and leaves nothing behind', () => {
-    const first = host.run({ command: 'ADD', containerId: 'web1', netns: host.createNamespace(), ifName: 'eth0', config: withMapping(9090) });
+    const first = host.run({
+      command: 'ADD',
+      containerId: 'web1',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config: withMapping(9090),
+    });
     expect(first.code).toBe(0);
     const before = host.dump().endpoints.length;
-    const second = host.run({ command: 'ADD', containerId: 'web2', netns: host.createNamespace(), ifName: 'eth0', config: withMapping(9090) });
+    const second = host.run({
+      command: 'ADD',
+      containerId: 'web2',
+      netns: host.createNamespace(),
+      ifName: 'eth0',
+      config: withMapping(9090),
+    });
     expect(second.code).toBe(1);
     expect(second.json?.code).toBe(101);
     expect(String(second.json?.msg)).toContain('9090/tcp');
@@ -45,12 +57,23 @@ describe('ADD', () => {
     api.dispose();
     const c = host.run({ command: 'ADD', containerId: 'again', netns, ifName: 'eth0', config });
     expect(c.code).toBe(0);
-    expect(host.dump().endpoints.find((e) => e.Name === 'again_nat')?.HostComputeNamespace?.toLowerCase()).toBe(netns.toLowerCase());
+    expect(
+      host
+        .dump()
+        .endpoints.find((e) => e.Name === 'again_nat')
+        ?.HostComputeNamespace?.toLowerCase(),
+    ).toBe(netns.toLowerCase());
   });
 
   it('refuses a namespace that does not exist with code 3, creating nothing', () => {
     const before = host.dump().endpoints.length;
-    const a = host.run({ command: 'ADD', containerId: 'ghost', netns: '6f1c9a2e-0d4b-4b8e-9c3f-2a7d5e8b1c40', ifName: 'eth0', config: natConfig(V) });
+    const a = host.run({
+      command: 'ADD',
+      containerId: 'ghost',
+      netns: '6f1c9a2e-0d4b-4b8e-9c3f-2a7d5e8b1c40',
+      ifName: 'eth0',
+      config: natConfig(V),
+    });
     expect(a.json?.code).toBe(3);
     expect(host.dump().endpoints.length).toBe(before);
   });
@@ -58,7 +81,13 @@ describe('ADD', () => {
   it('refuses an invalid config with code 7 naming the field, before touching HNS', () => {
     const fresh = new SimHost();
     try {
-      const a = fresh.run({ command: 'ADD', containerId: 'bad', netns: fresh.createNamespace(), ifName: 'eth0', config: withMapping(70000) });
+      const a = fresh.run({
+        command: 'ADD',
+        containerId: 'bad',
+        netns: fresh.createNamespace(),
+        ifName: 'eth0',
+        config: withMapping(70000),
+      });
       expect(a.json?.code).toBe(7);
       expect(String(a.json?.msg)).toContain('hostPort');
       expect(fresh.dump().networks).toEqual([]);
@@ -73,18 +102,32 @@ describe('DEL', () => {
   afterAll(() => host.remove());
 
   it('succeeds for a container that was never added, with or without CNI_NETNS', () => {
-    expect(host.run({ command: 'DEL', containerId: 'never', netns: host.createNamespace(), ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
+    expect(
+      host.run({
+        command: 'DEL',
+        containerId: 'never',
+        netns: host.createNamespace(),
+        ifName: 'eth0',
+        config: natConfig(V),
+      }).code,
+    ).toBe(0);
     expect(host.run({ command: 'DEL', containerId: 'never', ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
   });
 
   it('is idempotent, and succeeds when the namespace is already gone', () => {
     const netns = host.createNamespace();
-    expect(host.run({ command: 'ADD', containerId: 'twice', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
+    expect(host.run({ command: 'ADD', containerId: 'twice', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(
+      0,
+    );
     const api = createSimApi(host.stateDir);
     api.namespace.delete(netns);
     api.dispose();
-    expect(host.run({ command: 'DEL', containerId: 'twice', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
-    expect(host.run({ command: 'DEL', containerId: 'twice', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
+    expect(host.run({ command: 'DEL', containerId: 'twice', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(
+      0,
+    );
+    expect(host.run({ command: 'DEL', containerId: 'twice', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(
+      0,
+    );
     expect(host.dump().endpoints.find((e) => e.Name === 'twice_nat')).toBeUndefined();
   });
 
@@ -106,7 +149,14 @@ describe('CHECK catches drift', () => {
     const config = natConfig(V);
     const add = host.run({ command: 'ADD', containerId: id, netns, ifName: 'eth0', config });
     expect(add.code).toBe(0);
-    const check = () => host.run({ command: 'CHECK', containerId: id, netns, ifName: 'eth0', config: { ...config, prevResult: add.json } });
+    const check = () =>
+      host.run({
+        command: 'CHECK',
+        containerId: id,
+        netns,
+        ifName: 'eth0',
+        config: { ...config, prevResult: add.json },
+      });
     expect(check().code).toBe(0);
     return { netns, check, result: add.json as { ips: Array<{ address: string }> } };
   };
@@ -137,7 +187,13 @@ describe('CHECK catches drift', () => {
     const add = host.run({ command: 'ADD', containerId: 'moved', netns, ifName: 'eth0', config });
     const prev = structuredClone(add.json) as { ips: Array<{ address: string }> };
     prev.ips[0] = { ...prev.ips[0], address: '172.20.99.99/16' };
-    const a = host.run({ command: 'CHECK', containerId: 'moved', netns, ifName: 'eth0', config: { ...config, prevResult: prev } });
+    const a = host.run({
+      command: 'CHECK',
+      containerId: 'moved',
+      netns,
+      ifName: 'eth0',
+      config: { ...config, prevResult: prev },
+    });
     expect(a.json?.code).toBe(102);
     expect(String(a.json?.msg)).toContain('172.20.99.99');
   });
@@ -149,9 +205,16 @@ const objects = (d: SimDump) => ({ networks: d.networks, endpoints: d.endpoints,
 describe('rollback', () => {
   // Every HCN call ADD makes once the network exists; a failure at any of them must leave HNS as it was.
   const calls = [
-    'HcnEnumerateNamespaces', 'HcnEnumerateNetworks', 'HcnOpenNetwork', 'HcnQueryNetworkProperties',
-    'HcnEnumerateEndpoints', 'HcnCreateEndpoint', 'HcnQueryEndpointProperties', 'HcnOpenNamespace',
-    'HcnModifyNamespace', 'HcnQueryNamespaceProperties',
+    'HcnEnumerateNamespaces',
+    'HcnEnumerateNetworks',
+    'HcnOpenNetwork',
+    'HcnQueryNetworkProperties',
+    'HcnEnumerateEndpoints',
+    'HcnCreateEndpoint',
+    'HcnQueryEndpointProperties',
+    'HcnOpenNamespace',
+    'HcnModifyNamespace',
+    'HcnQueryNamespaceProperties',
   ];
   it.each(calls)('after a failure of %s the state equals the state before', (fn) => {
     const host = new SimHost();
@@ -159,7 +222,15 @@ describe('rollback', () => {
       const netns = host.createNamespace();
       const config = withMapping(7070);
       // The network exists already (a previous container), as it usually does.
-      expect(host.run({ command: 'ADD', containerId: 'warm', netns: host.createNamespace(), ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
+      expect(
+        host.run({
+          command: 'ADD',
+          containerId: 'warm',
+          netns: host.createNamespace(),
+          ifName: 'eth0',
+          config: natConfig(V),
+        }).code,
+      ).toBe(0);
       const before = objects(host.dump());
       host.sim('fault', 'add', '--fn', fn, '--hresult', '0x803B0017');
       const a = host.run({ command: 'ADD', containerId: 'fail', netns, ifName: 'eth0', config });
@@ -182,14 +253,22 @@ describe('parallel invocations', () => {
       const config = natConfig(V);
       const ids = Array.from({ length: 32 }, (_, i) => `par${i}`);
       const namespaces = ids.map(() => host.createNamespace());
-      const adds = await Promise.all(ids.map((id, i) => host.runAsync({ command: 'ADD', containerId: id, netns: namespaces[i], ifName: 'eth0', config })));
+      const adds = await Promise.all(
+        ids.map((id, i) =>
+          host.runAsync({ command: 'ADD', containerId: id, netns: namespaces[i], ifName: 'eth0', config }),
+        ),
+      );
       expect(adds.map((a) => a.code)).toEqual(ids.map(() => 0));
       const dump = host.dump();
       expect(dump.networks.filter((n) => n.Name === 'nat')).toHaveLength(1);
       const eps = dump.endpoints.filter((e) => e.Name.startsWith('par'));
       expect(eps).toHaveLength(32);
       expect(new Set(eps.map((e) => e.IpConfigurations?.[0]?.IpAddress)).size).toBe(32);
-      const dels = await Promise.all(ids.map((id, i) => host.runAsync({ command: 'DEL', containerId: id, netns: namespaces[i], ifName: 'eth0', config })));
+      const dels = await Promise.all(
+        ids.map((id, i) =>
+          host.runAsync({ command: 'DEL', containerId: id, netns: namespaces[i], ifName: 'eth0', config }),
+        ),
+      );
       expect(dels.map((a) => a.code)).toEqual(ids.map(() => 0));
       expect(host.dump().endpoints.filter((e) => e.Name.startsWith('par'))).toEqual([]);
     } finally {
@@ -203,7 +282,9 @@ describe('CHECK', () => {
     const host = new SimHost();
     try {
       const netns = host.createNamespace();
-      expect(host.run({ command: 'ADD', containerId: 'noprev', netns, ifName: 'eth0', config: natConfig(V) }).code).toBe(0);
+      expect(
+        host.run({ command: 'ADD', containerId: 'noprev', netns, ifName: 'eth0', config: natConfig(V) }).code,
+      ).toBe(0);
       const a = host.run({ command: 'CHECK', containerId: 'noprev', netns, ifName: 'eth0', config: natConfig(V) });
       expect(a.json?.code).toBe(7);
       expect(String(a.json?.msg)).toContain('prevResult');

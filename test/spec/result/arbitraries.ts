@@ -11,9 +11,7 @@ export const ipv6Groups = fc.array(fc.oneof(fc.constant(0), fc.constant(0), fc.i
 
 const ipv4 = ipv4Bytes.map((b) => b.join('.'));
 /** Canonical (RFC 5952) IPv6 text, built here independently of the code under test; never IPv4-mapped. */
-const ipv6 = ipv6Groups
-  .filter((g) => !(g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff))
-  .map((g) => rfc5952(g));
+const ipv6 = ipv6Groups.filter((g) => !(g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff)).map((g) => rfc5952(g));
 
 export function rfc5952(groups: number[]): string {
   let best = -1;
@@ -48,16 +46,27 @@ export const routeArb = fc.record(
   { requiredKeys: ['dst'] },
 );
 export const dnsArb = fc
-  .record({ nameservers: list(fc.string(), 3), domain: text, search: list(fc.string(), 3), options: list(fc.string(), 3) })
-  .chain((d) => fc.subarray(Object.keys(d), { minLength: 1 }).map((keys) => Object.fromEntries(keys.map((k) => [k, d[k as keyof typeof d]]))));
+  .record({
+    nameservers: list(fc.string(), 3),
+    domain: text,
+    search: list(fc.string(), 3),
+    options: list(fc.string(), 3),
+  })
+  .chain((d) =>
+    fc
+      .subarray(Object.keys(d), { minLength: 1 })
+      .map((keys) => Object.fromEntries(keys.map((k) => [k, d[k as keyof typeof d]]))),
+  );
 
-export const resultArb: fc.Arbitrary<Result> = fc.record(
-  {
-    interfaces: list(interfaceArb, 3),
-    ips: list(ipArb, 5),
-    routes: list(routeArb, 5),
-    dns: dnsArb,
-  },
-  { requiredKeys: [] },
-  // fc.record builds null-prototype objects; results arrive as plain JSON objects.
-).map((r) => JSON.parse(JSON.stringify(r)) as Result);
+export const resultArb: fc.Arbitrary<Result> = fc
+  .record(
+    {
+      interfaces: list(interfaceArb, 3),
+      ips: list(ipArb, 5),
+      routes: list(routeArb, 5),
+      dns: dnsArb,
+    },
+    { requiredKeys: [] },
+    // fc.record builds null-prototype objects; results arrive as plain JSON objects.
+  )
+  .map((r) => JSON.parse(JSON.stringify(r)) as Result);

@@ -24,14 +24,22 @@ const MALFORMED_CURRENT: [string, unknown, RegExp][] = [
   ['ips is an object', { ips: {} }, /ips: .*expected array/],
   ['ips is a string', { ips: '10.0.0.2/24' }, /ips: .*expected array/],
   ['an ips element is null', { ips: [null] }, /ips\[0\]/],
-  ['address without prefix', { ips: [{ address: '10.0.0.2' }] }, /ips\[0\]\.address: invalid CIDR address: 10\.0\.0\.2/],
+  [
+    'address without prefix',
+    { ips: [{ address: '10.0.0.2' }] },
+    /ips\[0\]\.address: invalid CIDR address: 10\.0\.0\.2/,
+  ],
   ['address missing', { ips: [{ gateway: '10.0.0.1' }] }, /ips\[0\]\.address/],
   ['address null', { ips: [{ address: null }] }, /ips\[0\]\.address/],
   ['address is a number', { ips: [{ address: 10 }] }, /ips\[0\]\.address/],
   ['prefix too long', { ips: [{ address: '10.0.0.2/33' }] }, /invalid CIDR address/],
   ['IPv6 zone', { ips: [{ address: 'fe80::1%eth0/64' }] }, /invalid CIDR address/],
   ['leading zero in IPv4', { ips: [{ address: '010.0.0.2/24' }] }, /invalid CIDR address/],
-  ['bad gateway', { ips: [{ address: '10.0.0.2/24', gateway: 'nope' }] }, /ips\[0\]\.gateway: invalid IP address: nope/],
+  [
+    'bad gateway',
+    { ips: [{ address: '10.0.0.2/24', gateway: 'nope' }] },
+    /ips\[0\]\.gateway: invalid IP address: nope/,
+  ],
   ['interface is a string', { ips: [{ address: '10.0.0.2/24', interface: '0' }] }, /ips\[0\]\.interface/],
   ['interface is fractional', { ips: [{ address: '10.0.0.2/24', interface: 0.5 }] }, /ips\[0\]\.interface/],
   ['interface beyond 2^53', { ips: [{ address: '10.0.0.2/24', interface: 2 ** 60 }] }, /ips\[0\]\.interface/],
@@ -48,7 +56,8 @@ const MALFORMED_CURRENT: [string, unknown, RegExp][] = [
 
 describe.each(CURRENT)('malformed %s results', (version) => {
   it.each(MALFORMED_CURRENT)('%s → code 6', (_name, body, text) => {
-    const json = typeof body === 'object' && body !== null && !Array.isArray(body) ? { cniVersion: version, ...body } : body;
+    const json =
+      typeof body === 'object' && body !== null && !Array.isArray(body) ? { cniVersion: version, ...body } : body;
     code6(() => decodeResult(json, version), text);
   });
 });
@@ -63,7 +72,11 @@ describe('malformed 1.1.0-only fields', () => {
 
   it('are not read from a 1.0.0 result (libcni 1.1.2 has no such fields)', () => {
     const r = decodeResult(
-      { cniVersion: '1.0.0', interfaces: [{ name: 'eth0', mtu: 'junk' }], routes: [{ dst: '0.0.0.0/0', mtu: 1400, table: 'x' }] },
+      {
+        cniVersion: '1.0.0',
+        interfaces: [{ name: 'eth0', mtu: 'junk' }],
+        routes: [{ dst: '0.0.0.0/0', mtu: 1400, table: 'x' }],
+      },
       '1.0.0',
     );
     expect(r).toStrictEqual({ cniVersion: '1.0.0', interfaces: [{ name: 'eth0' }], routes: [{ dst: '0.0.0.0/0' }] });
@@ -89,11 +102,17 @@ describe('0.3.x/0.4.0 ips[].version', () => {
       () => decodeResult({ cniVersion: '0.4.0', ips: [{ version: '6', address: '10.0.0.2/24' }] }, '0.4.0'),
       /ips\[0\]\.version/,
     );
-    code6(() => decodeResult({ cniVersion: '0.4.0', ips: [{ version: 'x', address: '10.0.0.2/24' }] }, '0.4.0'), /version/);
+    code6(
+      () => decodeResult({ cniVersion: '0.4.0', ips: [{ version: 'x', address: '10.0.0.2/24' }] }, '0.4.0'),
+      /version/,
+    );
   });
 
   it('accepts it missing or empty and takes the family from the address', () => {
-    const r = decodeResult({ cniVersion: '0.4.0', ips: [{ address: '10.0.0.2/24' }, { version: '', address: 'fd00::2/64' }] }, '0.4.0');
+    const r = decodeResult(
+      { cniVersion: '0.4.0', ips: [{ address: '10.0.0.2/24' }, { version: '', address: 'fd00::2/64' }] },
+      '0.4.0',
+    );
     expect(encodeResult(r, '0.4.0').ips).toStrictEqual([
       { version: '4', address: '10.0.0.2/24' },
       { version: '6', address: 'fd00::2/64' },
@@ -104,7 +123,12 @@ describe('0.3.x/0.4.0 ips[].version', () => {
 describe('what libcni accepts and so do we', () => {
   it('reads keys case-insensitively and drops unknown ones', () => {
     const r = decodeResult(
-      { CNIVersion: '1.0.0', IPs: [{ Address: '10.0.0.2/24', GateWay: '10.0.0.1', Interface: 0, extra: 1 }], Interfaces: [{ NAME: 'eth0' }], Foo: 1 },
+      {
+        CNIVersion: '1.0.0',
+        IPs: [{ Address: '10.0.0.2/24', GateWay: '10.0.0.1', Interface: 0, extra: 1 }],
+        Interfaces: [{ NAME: 'eth0' }],
+        Foo: 1,
+      },
       '1.0.0',
     );
     expect(r).toStrictEqual({
@@ -115,21 +139,41 @@ describe('what libcni accepts and so do we', () => {
   });
 
   it('keeps an out-of-range or negative interface index (libcni checks neither)', () => {
-    const r = decodeResult({ ips: [{ address: '10.0.0.2/24', interface: 7 }, { address: '10.0.0.3/24', interface: -1 }] }, '1.0.0');
+    const r = decodeResult(
+      {
+        ips: [
+          { address: '10.0.0.2/24', interface: 7 },
+          { address: '10.0.0.3/24', interface: -1 },
+        ],
+      },
+      '1.0.0',
+    );
     expect(r.ips?.map((ip) => ip.interface)).toStrictEqual([7, -1]);
   });
 
   it('reads null as absent, an empty gateway as none, and a null string in a list as ""', () => {
     const r = decodeResult(
-      { cniVersion: '1.0.0', interfaces: null, ips: [{ address: '10.0.0.2/24', gateway: '', interface: null }], routes: null, dns: { nameservers: ['10.0.0.1', null], domain: null } },
+      {
+        cniVersion: '1.0.0',
+        interfaces: null,
+        ips: [{ address: '10.0.0.2/24', gateway: '', interface: null }],
+        routes: null,
+        dns: { nameservers: ['10.0.0.1', null], domain: null },
+      },
       '1.0.0',
     );
-    expect(r).toStrictEqual({ cniVersion: '1.0.0', ips: [{ address: '10.0.0.2/24' }], dns: { nameservers: ['10.0.0.1', ''] } });
+    expect(r).toStrictEqual({
+      cniVersion: '1.0.0',
+      ips: [{ address: '10.0.0.2/24' }],
+      dns: { nameservers: ['10.0.0.1', ''] },
+    });
   });
 
   it('a missing interface name reads as "" and prints as "name":""', () => {
     const r = decodeResult({ interfaces: [{ mac: '00:11:22:33:44:55' }] }, '1.0.0');
-    expect(JSON.stringify(encodeResult(r, '1.0.0'))).toBe('{"cniVersion":"1.0.0","interfaces":[{"name":"","mac":"00:11:22:33:44:55"}],"dns":{}}');
+    expect(JSON.stringify(encodeResult(r, '1.0.0'))).toBe(
+      '{"cniVersion":"1.0.0","interfaces":[{"name":"","mac":"00:11:22:33:44:55"}],"dns":{}}',
+    );
   });
 
   it('prints addresses the way Go does', () => {

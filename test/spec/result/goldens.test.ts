@@ -82,8 +82,12 @@ describe('results without addresses', () => {
 
   it('print `dns:{}` up to 1.0.0 but leave it out in 1.1.0', () => {
     const m = decodeResult(noIps, '1.0.0');
-    expect(JSON.stringify(encodeResult(m, '1.0.0'))).toBe('{"cniVersion":"1.0.0","interfaces":[{"name":"eth0"}],"dns":{}}');
-    expect(JSON.stringify(encodeResult(m, '0.4.0'))).toBe('{"cniVersion":"0.4.0","interfaces":[{"name":"eth0"}],"dns":{}}');
+    expect(JSON.stringify(encodeResult(m, '1.0.0'))).toBe(
+      '{"cniVersion":"1.0.0","interfaces":[{"name":"eth0"}],"dns":{}}',
+    );
+    expect(JSON.stringify(encodeResult(m, '0.4.0'))).toBe(
+      '{"cniVersion":"0.4.0","interfaces":[{"name":"eth0"}],"dns":{}}',
+    );
     expect(JSON.stringify(encodeResult(m, '1.1.0'))).toBe('{"cniVersion":"1.1.0","interfaces":[{"name":"eth0"}]}');
   });
 

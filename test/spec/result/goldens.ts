@@ -49,7 +49,12 @@ const legacy = (v: string) => ({
 
 const sorted110 = {
   cniVersion: '1.1.0',
-  dns: { domain: 'example.internal', nameservers: ['172.20.0.1'], options: ['ndots:5'], search: ['svc.example.internal'] },
+  dns: {
+    domain: 'example.internal',
+    nameservers: ['172.20.0.1'],
+    options: ['ndots:5'],
+    search: ['svc.example.internal'],
+  },
   interfaces: [
     { mac: '00:15:5d:aa:bb:01', name: 'cni-nat0' },
     { mac: '00:15:5d:aa:bb:02', name: 'eth0', sandbox: NS },

@@ -5,14 +5,22 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cidrFamily, decodePrevResult, decodeResult, encodeResult, type Result, ResultSchema } from '../../../spec/result';
+import {
+  cidrFamily,
+  decodePrevResult,
+  decodeResult,
+  encodeResult,
+  type Result,
+  ResultSchema,
+} from '../../../spec/result';
 import { ALL_VERSIONS, type CniVersion } from '../../../spec/versions';
 import { resultArb } from './arbitraries';
 
 const RUNS = 300;
 
 const nonEmpty = <T>(a: T[] | undefined): T[] | undefined => (a && a.length > 0 ? a : undefined);
-const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const strip = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 /** What of `r` survives a trip through `version`, in model form. */
 function survivors(r: Result, version: CniVersion): Result {
@@ -30,7 +38,8 @@ function survivors(r: Result, version: CniVersion): Result {
   const first4 = r.ips?.find((ip) => cidrFamily(ip.address) === 4);
   const first6 = r.ips?.find((ip) => cidrFamily(ip.address) === 6);
   const keep = [first4, first6].filter((x) => x !== undefined);
-  const routesOf = (fam: 4 | 6, present: boolean) => (present ? (basicRoutes ?? []).filter((rt) => cidrFamily(rt.dst) === fam) : []);
+  const routesOf = (fam: 4 | 6, present: boolean) =>
+    present ? (basicRoutes ?? []).filter((rt) => cidrFamily(rt.dst) === fam) : [];
   return strip({
     cniVersion: version,
     ips: nonEmpty(keep.map(({ address, gateway }) => strip({ address, gateway }))),
@@ -43,9 +52,12 @@ const hasAddress = (r: Result) => (r.ips?.length ?? 0) > 0;
 
 describe('the generated results are canonical models', () => {
   it('ResultSchema leaves them as they are', () => {
-    fc.assert(fc.property(resultArb, (r) => {
+    fc.assert(
+      fc.property(resultArb, (r) => {
         expect(ResultSchema.parse(r)).toStrictEqual(r);
-      }), { numRuns: RUNS });
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
 

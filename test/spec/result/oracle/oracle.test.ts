@@ -34,7 +34,11 @@ let workDir = '';
 let oracle = '';
 
 function runOracle(cases: Case[]): Answer[] {
-  const res = spawnSync(oracle, [], { input: cases.map((c) => JSON.stringify(c)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28 });
+  const res = spawnSync(oracle, [], {
+    input: cases.map((c) => JSON.stringify(c)).join('\n') + '\n',
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (res.status !== 0) throw new Error(`oracle failed: ${res.stderr}`);
   const lines = res.stdout.trim().split('\n');
   expect(lines).toHaveLength(cases.length);
@@ -57,7 +61,8 @@ function compare(cases: Case[], expected: Answer[]): void {
   got.forEach((g, i) => {
     const e = expected[i]!;
     const same = g.ok === e.ok && (g.ok ? JSON.stringify(g.out) === JSON.stringify(e.out) : true);
-    if (!same) mismatches.push(`${JSON.stringify(cases[i])}\n  libcni: ${JSON.stringify(g)}\n  ours:   ${JSON.stringify(e)}`);
+    if (!same)
+      mismatches.push(`${JSON.stringify(cases[i])}\n  libcni: ${JSON.stringify(g)}\n  ours:   ${JSON.stringify(e)}`);
   });
   expect(mismatches.slice(0, 5).join('\n')).toBe('');
 }
@@ -73,7 +78,14 @@ describe.skipIf(missing !== undefined)(`libcni 1.1.2 as an oracle${missing ? ` (
     const build = spawnSync('go', ['build', '-o', oracle, '.'], {
       cwd: __dirname,
       encoding: 'utf8',
-      env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOPROXY: 'off', GOFLAGS: '', GOCACHE: gocache },
+      env: {
+        ...process.env,
+        GO111MODULE: 'off',
+        GOPATH: '/usr/share/gocode',
+        GOPROXY: 'off',
+        GOFLAGS: '',
+        GOCACHE: gocache,
+      },
     });
     if (build.status !== 0) throw new Error(`building the oracle failed:\n${build.stderr}`);
   }, 120_000);
@@ -134,14 +146,24 @@ describe.skipIf(missing !== undefined)(`libcni 1.1.2 as an oracle${missing ? ` (
       const hex = g.map((x) => x.toString(16).padStart(pad, '0'));
       const groups = v4tail ? [...hex.slice(0, 6), `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`] : hex;
       let text = groups.join(':');
-      if (cut >= 0 && cut < groups.length - 1) text = `${groups.slice(0, cut).join(':')}::${groups.slice(cut + 2).join(':')}`;
+      if (cut >= 0 && cut < groups.length - 1)
+        text = `${groups.slice(0, cut).join(':')}::${groups.slice(cut + 2).join(':')}`;
       if (upper) text = text.toUpperCase();
       return `${text}/${zeros}${prefix}`;
     });
   const ipv4ish = fc
-    .tuple(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 3, maxLength: 5 }), fc.integer({ min: 0, max: 40 }), fc.boolean())
+    .tuple(
+      fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 3, maxLength: 5 }),
+      fc.integer({ min: 0, max: 40 }),
+      fc.boolean(),
+    )
     .map(([parts, prefix, lead]) => `${parts.map((p, i) => (lead && i === 1 ? `0${p}` : `${p}`)).join('.')}/${prefix}`);
-  const addressText = fc.oneof(fc.string({ unit: chars, maxLength: 24 }), structured, ipv4ish, structured.map((s) => `::ffff:${s.split(':').at(-1)}`));
+  const addressText = fc.oneof(
+    fc.string({ unit: chars, maxLength: 24 }),
+    structured,
+    ipv4ish,
+    structured.map((s) => `::ffff:${s.split(':').at(-1)}`),
+  );
 
   it('accepts and prints exactly the addresses Go accepts and prints', () => {
     const cases: Case[] = [];
@@ -149,7 +171,11 @@ describe.skipIf(missing !== undefined)(`libcni 1.1.2 as an oracle${missing ? ` (
     const texts = sample(fc.tuple(addressText, addressText), 3000, 7);
     for (const [a, b] of texts) {
       const gw = b.split('/')[0]!;
-      const json = { cniVersion: '1.0.0', ips: [{ address: a, gateway: gw }], routes: [{ dst: b, gw: a.split('/')[0]! }] };
+      const json = {
+        cniVersion: '1.0.0',
+        ips: [{ address: a, gateway: gw }],
+        routes: [{ dst: b, gw: a.split('/')[0]! }],
+      };
       for (const to of ['1.0.0', '0.2.0'] as const) {
         cases.push({ from: '1.0.0', to, json });
         expected.push(ours(() => encodeResult(decodeResult(json, '1.0.0'), to)));
