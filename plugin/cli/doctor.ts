@@ -28,28 +28,14 @@ import { folderProtection } from './folders';
 import { errorText } from './text';
 import { adapterNames } from './hostnet';
 import type { Io } from './io';
-import { resolvePaths, RUNTIMES, type HostPaths } from './paths';
+import { FOLDER_OPTIONS, resolvePaths, RUNTIMES, type HostPaths } from './paths';
 import { readRecord } from './record';
 import { checksJson, formatChecks, isProblem, type Check } from './report';
 import { fileHash, pluginFileName, selfPath } from './self';
 
 export const DOCTOR_OPTIONS: OptionSpec[] = [
   { name: 'runtime', value: 'containerd|nerdctl', help: 'whose folders to check (default containerd)' },
-  {
-    name: 'bin-dir',
-    value: 'DIR',
-    help: 'the CNI binary folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)',
-  },
-  {
-    name: 'conf-dir',
-    value: 'DIR',
-    help: 'the CNI configuration folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\conf)',
-  },
-  {
-    name: 'config-toml',
-    value: 'FILE',
-    help: "containerd's config (default C:\\Program Files\\containerd\\config.toml)",
-  },
+  ...FOLDER_OPTIONS,
   {
     name: 'log-file',
     value: 'FILE',

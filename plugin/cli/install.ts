@@ -17,7 +17,7 @@ import { confFileName, formatConf, natConflist, pluginConfig, readConfFolder } f
 import { ensureAdminOnlyFolder, missingFolders } from './folders';
 import { errorText } from './text';
 import { hostNetworks } from './hostnet';
-import { resolvePaths, RUNTIMES, type Runtime } from './paths';
+import { FOLDER_OPTIONS, resolvePaths, RUNTIMES, type Runtime } from './paths';
 import { chooseSubnet, SubnetError } from './pick-subnet';
 import { formatRecord, readRecord, recordPath, type InstallRecord } from './record';
 import { fileHash, pluginFileName, selfPath, sha256 } from './self';
@@ -33,21 +33,7 @@ export const INSTALL_OPTIONS: OptionSpec[] = [
   },
   { name: 'gateway', value: 'IP', help: 'the gateway (default: the first address of the subnet)' },
   { name: 'cni-version', value: '1.0.0|1.1.0', help: 'the cniVersion to write (default 1.0.0)' },
-  {
-    name: 'bin-dir',
-    value: 'DIR',
-    help: 'the CNI binary folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)',
-  },
-  {
-    name: 'conf-dir',
-    value: 'DIR',
-    help: 'the CNI configuration folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\conf)',
-  },
-  {
-    name: 'config-toml',
-    value: 'FILE',
-    help: "containerd's config (default C:\\Program Files\\containerd\\config.toml)",
-  },
+  ...FOLDER_OPTIONS,
   { name: 'force', help: 'replace a different existing configuration (the old file is kept as <file>.nat-cni-backup)' },
   { name: 'dry-run', help: 'print every file and change, write nothing' },
 ];

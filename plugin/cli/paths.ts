@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './args';
+import { UsageError, type OptionSpec } from './args';
 import { cniDirsFromToml } from './containerd-toml';
 
 export const RUNTIMES = ['containerd', 'nerdctl'] as const;
@@ -76,3 +76,22 @@ export function resolvePaths(
   const [confDir, confFrom] = pick(flags.confDir, 'conf-dir', fromToml.confDir, 'conf');
   return { binDir, confDir, binFrom, confFrom, configToml };
 }
+
+/** The folder flags install and doctor share (the runtime's folders, found as resolvePaths says). */
+export const FOLDER_OPTIONS: OptionSpec[] = [
+  {
+    name: 'bin-dir',
+    value: 'DIR',
+    help: 'the CNI binary folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\bin)',
+  },
+  {
+    name: 'conf-dir',
+    value: 'DIR',
+    help: 'the CNI configuration folder (default: from config.toml, else C:\\Program Files\\containerd\\cni\\conf)',
+  },
+  {
+    name: 'config-toml',
+    value: 'FILE',
+    help: "containerd's config (default C:\\Program Files\\containerd\\config.toml)",
+  },
+];
