@@ -28,7 +28,7 @@ import { folderProtection } from './folders';
 import { errorText } from './text';
 import { adapterNames } from './hostnet';
 import type { Io } from './io';
-import { FOLDER_OPTIONS, resolvePaths, RUNTIMES, type HostPaths } from './paths';
+import { FOLDER_OPTIONS, folderFlags, resolvePaths, RUNTIMES, type HostPaths } from './paths';
 import { readRecord } from './record';
 import { checksJson, formatChecks, isProblem, type Check } from './report';
 import { fileHash, pluginFileName, selfPath } from './self';
@@ -197,13 +197,7 @@ export function runDoctor(args: string[], io: Io): number {
   if (o.help) return io.help('doctor');
   const runtime = oneOf('doctor', 'runtime', o.values.get('runtime'), RUNTIMES) ?? 'containerd';
   const fix = o.switches.has('fix');
-  const paths = resolvePaths(
-    'doctor',
-    runtime,
-    { binDir: o.values.get('bin-dir'), confDir: o.values.get('conf-dir'), configToml: o.values.get('config-toml') },
-    io.env,
-    io.platform,
-  );
+  const paths = resolvePaths('doctor', runtime, folderFlags(o.values), io.env, io.platform);
   const checks: Check[] = [checkElevated(io)];
   const fixed: string[] = [];
 

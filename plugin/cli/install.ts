@@ -17,7 +17,7 @@ import { confFileName, formatConf, natConflist, pluginConfig, readConfFolder } f
 import { ensureAdminOnlyFolder, missingFolders } from './folders';
 import { errorText } from './text';
 import { hostNetworks } from './hostnet';
-import { FOLDER_OPTIONS, resolvePaths, RUNTIMES, type Runtime } from './paths';
+import { FOLDER_OPTIONS, folderFlags, resolvePaths, RUNTIMES, type Runtime } from './paths';
 import { chooseSubnet, SubnetError } from './pick-subnet';
 import { formatRecord, readRecord, recordPath, type InstallRecord } from './record';
 import { fileHash, pluginFileName, selfPath, sha256 } from './self';
@@ -70,13 +70,7 @@ export function runInstall(args: string[], io: Io): number {
   }
   const force = o.switches.has('force');
   const dryRun = o.switches.has('dry-run');
-  const paths = resolvePaths(
-    'install',
-    runtime,
-    { binDir: o.values.get('bin-dir'), confDir: o.values.get('conf-dir'), configToml: o.values.get('config-toml') },
-    io.env,
-    io.platform,
-  );
+  const paths = resolvePaths('install', runtime, folderFlags(o.values), io.env, io.platform);
   const say = (line: string) => io.out(line);
   say(`nat-cni install${dryRun ? ' (dry run: nothing is written)' : ''}`);
   say(`  runtime      ${runtime}`);

@@ -34,6 +34,13 @@ export interface PathFlags {
   configToml?: string | undefined;
 }
 
+/** The values of FOLDER_OPTIONS on a parsed command line. */
+export const folderFlags = (values: ReadonlyMap<string, string>): PathFlags => ({
+  binDir: values.get('bin-dir'),
+  confDir: values.get('conf-dir'),
+  configToml: values.get('config-toml'),
+});
+
 function envOf(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const key = Object.keys(env).find((k) => k.toUpperCase() === name.toUpperCase());
   return key === undefined ? undefined : env[key];
