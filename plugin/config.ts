@@ -7,7 +7,7 @@
  * ignored, and every invalid value is a code-7 CniError whose message names the field path.
  * docs/configuration.md documents each field and each difference from the Go plugin.
  */
-import * as z from 'zod';
+import * as z from '../spec/zod';
 import { ciLooseObject, ciObject, getKey } from '../spec/keys';
 import { parseMac, parseStaticIps, type StaticIp } from './address';
 import { formatPath, fromZodError, invalidConfig, type FieldPath } from './configerror';

@@ -4,7 +4,7 @@
  * can find the faulty key without reading the plugin's source. Paths use the canonical (documented)
  * spelling of each key, whatever case the document used.
  */
-import type { z } from 'zod';
+import type { z } from '../spec/zod';
 import { CniCode, CniError } from '../spec/errors';
 
 export type FieldPath = ReadonlyArray<PropertyKey>;

@@ -2,7 +2,7 @@
  * DNS for the endpoint (and for the network when the plugin creates it): the config's `dns` merged with
  * the runtime's `dns` capability, with the Kubernetes pod-namespace search rewrite.
  */
-import * as z from 'zod';
+import * as z from '../spec/zod';
 import { ciObject } from '../spec/keys';
 import { parseIp } from './subnet';
 

@@ -9,7 +9,7 @@
  * v1 flat value is translated (Go sends it with empty Settings), `endpointPolicy` in any case is
  * honoured (Go drops it), and dropped `*Policy` names are reported as warnings.
  */
-import * as z from 'zod';
+import * as z from '../spec/zod';
 import { getKey } from '../spec/keys';
 import { ENDPOINT_POLICY_TYPES, NETWORK_POLICY_TYPES } from '../hns/schema';
 import { formatPath, invalidConfig, type FieldPath } from './configerror';

@@ -3,7 +3,7 @@
  * containerd/go-cni sends `HostPort`, `ContainerPort`, `Protocol`, `HostIP` (untagged Go struct), the
  * CNI conventions `hostPort`, …: keys match case-insensitively.
  */
-import * as z from 'zod';
+import * as z from '../spec/zod';
 import { ciObject } from '../spec/keys';
 import { parseIp } from './subnet';
 

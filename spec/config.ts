@@ -4,7 +4,7 @@
  * it gets the raw decoded object next to this parsed view. JSON `null` counts as absent, as Go's
  * decoder treats it.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { CniCode, CniError } from './errors';
 import { ciLooseObject, ciObject, getKey } from './keys';
 import { goJsonKind } from './gofmt';

@@ -3,7 +3,7 @@
  * the same field, and the last one in the document wins. Runtimes depend on it: containerd's go-cni sends
  * `runtimeConfig.portMappings[].HostPort` and `dns.Servers`, HNS writes `ID` where hcsshim has `Id`.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { getKey, isPlainObject } from './getkey';
 
 export { getKey };

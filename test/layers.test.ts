@@ -2,7 +2,8 @@
  * The layer rules live in the linter (eslint.config.mjs, run by `make lint`, part of `make check` and
  * `make test`): spec and hns import nothing of plugin; nothing outside hns/sim and test imports hns/sim,
  * except the entry of the development build (plugin/main.ts, dist/nat), which keeps the simulator
- * backend on purpose; conformance imports no source of the plugin. This file proves the linter really
+ * backend on purpose; conformance imports no source of the plugin; zod is imported only through spec/zod.ts, which
+ * configures it before any schema exists. This file proves the linter really
  * refuses each forbidden edge (a rule that matches nothing would pass every tree), and that nat.exe's
  * entry (plugin/main-windows.ts) reaches no simulator code and no NAT_CNI_HNS switch through any chain
  * of imports (esbuild's own view of the bundle).
@@ -36,6 +37,10 @@ describe('the linter encodes the layer rules', () => {
     ['plugin/cli/doctor.ts', '../../hns/sim/api'],
     ['conformance/main.ts', '../plugin/add'],
     ['conformance/profiles/nat.ts', '../../hns/sim/api'],
+    ['plugin/config.ts', 'zod'],
+    ['hns/schema/objects.ts', 'zod'],
+    ['hns/sim/state.ts', 'zod/mini'],
+    ['test/spec/config.test.ts', 'zod'],
   ])(
     'refuses %s importing %s',
     async (file, spec) => {
@@ -50,6 +55,8 @@ describe('the linter encodes the layer rules', () => {
     ['plugin/add.ts', '../hns/client'],
     ['conformance/profiles/hns-view.ts', '../../hns/client'],
     ['test/plugin/faults/harness.ts', '../../../hns/sim/api'],
+    ['spec/zod.ts', 'zod'],
+    ['plugin/config.ts', '../spec/zod'],
   ])(
     'allows %s importing %s',
     async (file, spec) => {

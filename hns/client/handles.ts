@@ -6,7 +6,7 @@
  * decides an operation's outcome: after work that succeeded it is a warning, after work that failed
  * the work's error is the one that counts. Above all it must not skip the clean-up of a failed create.
  */
-import type { z } from 'zod';
+import type { z } from '../../spec/zod';
 import type { HcnHandle } from '../api';
 import { randomGuid } from '../guid';
 import { reportHnsWarning } from './warnings';

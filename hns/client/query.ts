@@ -1,5 +1,5 @@
 /** Enumerate-then-open-each, as hcsshim's ListXQuery / GetXByName / GetXByID do (hcsshim hcn/hcnnetwork.go, hcnendpoint.go, hcnnamespace.go). */
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 import type { HcnObjectCalls } from '../api';
 import { isNotFound } from '../errors';
 import { guidEquals } from '../guid';

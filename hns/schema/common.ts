@@ -3,7 +3,7 @@
  * case-insensitively (HNS writes `ID`, hcsshim `Id`) and zero values may be missing, because HNS
  * omits zero-valued fields and enums (a NAT network comes back without `Type`).
  */
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 import { ciObject } from '../../spec/keys';
 
 const GUID_RE = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;

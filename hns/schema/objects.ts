@@ -3,7 +3,7 @@
  * HostComputeNamespace (hcsshim hcn/hcnnetwork.go, hcnendpoint.go, hcnnamespace.go). One schema reads both HNS output and client requests:
  * missing zero values get their defaults, so `Type` is 'NAT' when HNS leaves it out.
  */
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 import { ciObject } from '../../spec/keys';
 import {
   Dns,

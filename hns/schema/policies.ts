@@ -2,7 +2,7 @@
  * Network and endpoint policies (hcsshim hcn/hcnpolicy.go). The types the NAT path builds or reads are
  * typed; every other type passes through with its Settings untouched.
  */
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 import { ciObject } from '../../spec/keys';
 import { Uint16, Uint32, hnsEnum } from './common';
 

@@ -3,7 +3,7 @@
  * the Modify* requests, HNS's ErrorRecord and the v1 HNSCall envelope (hcsshim hcn/hcn.go HostComputeQuery, hcn/hcnnamespace.go and
  * hcnendpoint.go ModifyRequest, hcn/hcnglobals.go hnsResponse; the ErrorRecord as antrea-io/antrea#2301 quotes it).
  */
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 import { ciLooseObject, ciObject } from '../../spec/keys';
 import { Dns, SchemaVersion, Subnet, Uint32, hnsEnum } from './common';
 import { EndpointPolicy, NetworkPolicy } from './policies';

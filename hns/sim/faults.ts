@@ -2,7 +2,7 @@
  * Fault injection, stored with the state: make the Nth call of an export fail with an HRESULT (and
  * ErrorRecord), delay calls, or hang one until the process is killed.
  */
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 
 export const Fault = z.object({
   id: z.number().int().positive(),

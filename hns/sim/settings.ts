@@ -6,7 +6,7 @@
  * comment. [S] marks a fact stated by public code or documentation, [O] one observed in output quoted
  * in a public issue, [I] an inference.
  */
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 
 const Case = z.enum(['lower', 'upper']);
 

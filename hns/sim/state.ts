@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 import {
   Dns,
   EndpointPolicy,

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
+import * as z from '../../spec/zod';
 
 export const RECORD_FILE = 'nat-cni-install.json';
 

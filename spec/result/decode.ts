@@ -11,7 +11,7 @@
  *   picks the Go result type, and the result's own version must be one that type supports, so a
  *   0.4.0 prevResult under a 1.0.0 configuration is refused while 0.3.1 under 0.4.0 is accepted.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { CniCode, CniError } from '../errors';
 import { type CniVersion, isKnownVersion } from '../versions';
 import { cidrFamily } from './ip';

@@ -7,7 +7,7 @@
  *   empty strings, empty arrays, an empty `dns`, and `0` for `mtu`/`advmss`/`priority` (but not
  *   for `table`, `scope` or `ips[].interface`, which are pointers in libcni and print `0`).
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { canonicalCIDR, canonicalIP } from './ip';
 
 /** A CIDR (`10.0.0.5/24`, host bits kept), as Go's `net.ParseCIDR` reads it. */

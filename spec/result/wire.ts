@@ -4,7 +4,7 @@
  * reads as absent (Go leaves the zero value), a `null` inside a string list reads as `""`.
  * Addresses are checked here so that an error names the field it is in.
  */
-import * as z from 'zod';
+import * as z from '../zod';
 import { ciObject } from '../keys';
 import { CidrSchema, GoIntSchema, IpSchema } from './model';
 

@@ -1,7 +1,7 @@
 /** How the model refuses a call: an HRESULT plus the detail HNS appends to its ErrorRecord text. */
 import { HR, type HresultName } from '../../errors';
 import { getKey } from '../../../spec/keys';
-import type { z } from 'zod';
+import type { z } from '../../../spec/zod';
 
 export class SimFailure extends Error {
   override readonly name = 'SimFailure';
