@@ -1,12 +1,13 @@
 # nat.exe (tools/exe, docs/windows.md): `make exe` builds dist/nat.exe, a Node SEA on the pinned
 # official node.exe; `make release` zips it for Windows users; `make test` runs it under Wine
 # (test/exe) against the fake computenetwork.dll and `hns-sim serve`.
-EXE_TOOLS := tools/exe/build.sh tools/exe/fetch-pinned.sh tools/exe/pins.json
+EXE_TOOLS := tools/exe/build.sh tools/exe/fetch-pinned.sh tools/exe/pins.json tools/exe/wine-compat.sh \
+	tools/exe/wine-prefix.sh tools/code-cache.mjs
 NAT_VERSION := $(shell node -p 'require("./package.json").version' 2>/dev/null)
 RELEASE_ZIP := dist/release/nat-cni-$(NAT_VERSION)-windows-amd64.zip
 
 dist/nat.exe: $(NODE_DEPS) $(TS_SOURCES) $(EXE_TOOLS)
-	tools/debian-deps osslsigncode
+	tools/debian-deps osslsigncode wine64
 	tools/exe/build.sh $@
 
 # The copy that starts under Wine 8.0 (see tools/exe/wine-compat.sh); tests only, never shipped.

@@ -148,6 +148,19 @@ describe('the executable', () => {
     expect(out.supportedVersions).toContain('1.1.0');
   });
 
+  it('compiles its core only past VERSION, with the code cache its own node.exe made under Wine', () => {
+    // plugin/start.ts: VERSION is the SEA's small main alone; other calls compile the asset core.js,
+    // and V8 takes the asset core.cache (it would refuse one made by the Linux node of the same version).
+    const version = nat({ CNI_COMMAND: 'VERSION', DEBUG: 'nat-cni:spec' }, '{"cniVersion":"1.0.0"}');
+    expect(version.status).toBe(0);
+    expect(version.stderr).not.toContain('core code cache');
+    const netns = hns.sim(['namespace', 'create']).trim();
+    const add = nat(cniEnv('ADD', 'ctr-cache', netns, { DEBUG: 'nat-cni:spec' }), natConfig('natexe', 2));
+    expect(add.status, add.stdout + add.stderr).toBe(0);
+    expect(add.stderr).toContain('core code cache used');
+    expect(nat(cniEnv('DEL', 'ctr-cache', netns), natConfig('natexe', 2)).status).toBe(0);
+  });
+
   it('reports errors as an error object with its CNI code and a non-zero exit status', () => {
     const r = nat(
       cniEnv('ADD', 'bad-json', hns.sim(['namespace', 'create']).trim()),
