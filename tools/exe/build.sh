@@ -3,13 +3,11 @@
 # Windows node.exe from npm (pinned in tools/exe/pins.json), koffi's win32 addon inside as a SEA
 # asset. Offline once build/exe-cache holds the pinned tarballs.
 #   tools/exe/build.sh [OUTPUT]          (default dist/nat.exe)
-#   NAT_EXE_CODE_CACHE=1                 build with useCodeCache (see docs/windows.md, "Start-up")
 #   NAT_EXE_CORE_CACHE=0                 build without the core's code cache (which needs Wine)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-dist/nat.exe}
 WORK=build/exe
-CODE_CACHE=${NAT_EXE_CODE_CACHE:-0}
 CORE_CACHE=${NAT_EXE_CORE_CACHE:-1}
 # The fuse every official node binary carries; postject flips it to say a blob is present.
 FUSE=NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2
@@ -52,14 +50,14 @@ node_modules/.bin/esbuild plugin/start-windows.ts --bundle --platform=node --tar
   --log-level=warning --legal-comments=none \
   --external:./config --external:./result/encode --external:./result/decode --outfile="$WORK/nat.js"
 
-code_cache=false; [ "$CODE_CACHE" = 1 ] && code_cache=true
+# useCodeCache would cover only the small main above; the core carries its own cache (core.cache).
 cat > "$WORK/sea-config.json" <<JSON
 {
   "main": "$WORK/nat.js",
   "output": "$WORK/sea-prep.blob",
   "disableExperimentalSEAWarning": true,
   "useSnapshot": false,
-  "useCodeCache": $code_cache,
+  "useCodeCache": false,
   "assets": { "koffi.node": "$WORK/koffi.node", "core.js": "$WORK/nat-core.js"$core_cache_asset }
 }
 JSON
@@ -78,4 +76,4 @@ else
 fi
 node_modules/.bin/postject "$tmp" NODE_SEA_BLOB "$WORK/sea-prep.blob" --sentinel-fuse "$FUSE" >/dev/null
 mv -f "$tmp" "$OUT"
-echo "tools/exe: $OUT (node v$NODE_VERSION, koffi $KOFFI_VERSION, useCodeCache=$code_cache, core cache=$CORE_CACHE, $(stat -c %s "$OUT") bytes)" >&2
+echo "tools/exe: $OUT (node v$NODE_VERSION, koffi $KOFFI_VERSION, core cache=$CORE_CACHE, $(stat -c %s "$OUT") bytes)" >&2
