@@ -37,16 +37,14 @@ deps: $(NODE_DEPS)
 test-deps: deps
 	tools/debian-deps $(sort $(TEST_DEBS))
 
-# The start-up code that answers VERSION and `--version` (spec/skel's codecs never reached from it, so
-# left out), then the core, plugin/main.ts's bundle, and V8's code cache of it made by this machine's
+# The start-up code that answers VERSION and `--version`, then the core, plugin/main.ts's bundle, and V8's code cache of it made by this machine's
 # node, in a trailing comment: plugin/start.ts, plugin/start-dist.ts.
-START_EXTERNALS := --external:./config --external:./result/encode --external:./result/decode
 
 dist/nat: $(NODE_DEPS) $(TS_SOURCES) tools/code-cache.mjs
 	@mkdir -p dist build/nat
 	$(ESBUILD) plugin/main.ts $(ESBUILD_CJS) --external:koffi --outfile=build/nat/core.js
 	node tools/code-cache.mjs build/nat/core.js build/nat/core.cache
-	$(ESBUILD) plugin/start-dist.ts $(ESBUILD_NODE) $(START_EXTERNALS) --outfile=build/nat/start.js
+	$(ESBUILD) plugin/start-dist.ts $(ESBUILD_NODE) --outfile=build/nat/start.js
 	{ cat build/nat/start.js && printf '/*nat-core:' && gzip -9n < build/nat/core.js | base64 -w0 && printf ':' && \
 		base64 -w0 build/nat/core.cache && printf '*/\n'; } > $@.tmp
 	@chmod +x $@.tmp && mv -f $@.tmp $@

@@ -8,9 +8,9 @@ import type { HnsChoice } from './deps';
 import type { DepsFactory } from './plugin';
 import { answerProbe } from './probe';
 
-export function runNat(deps: DepsFactory, cliHns: () => HnsChoice): void {
+export async function runNat(deps: DepsFactory, cliHns: () => HnsChoice): Promise<void> {
   const args = process.argv.slice(2);
-  if (answerProbe(args, process.env)) return;
+  if (await answerProbe(args)) return;
   if (args.length > 0) {
     // A lazy require: esbuild keeps it a function call, so a CNI invocation never loads the operator code.
     process.exitCode = (require('./cli') as typeof import('./cli')).runCli(args, cliHns);

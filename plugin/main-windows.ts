@@ -55,4 +55,4 @@ const deps: DepsFactory = (ctx) => {
   return d;
 };
 
-runNat(deps, systemHns);
+void runNat(deps, systemHns);

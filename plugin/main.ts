@@ -47,4 +47,4 @@ function devHns(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HnsChoice {
 }
 
 const deps: DepsFactory = (ctx) => (require('./plugin') as typeof import('./plugin')).processDeps(devHns)(ctx);
-runNat(deps, () => devHns(process.env, process.platform));
+void runNat(deps, () => devHns(process.env, process.platform));

@@ -1,23 +1,20 @@
 /**
  * The two calls answered from the about text and the version list alone: `--version` (`-v`), and the
- * CNI VERSION probe (or no CNI_COMMAND: the about text, as Go's skel prints it). Every runtime sends
- * VERSION before it trusts a plugin, and it is the cheapest call there is, so the start-up code
- * (plugin/start.ts) answers it before any other code of the plugin is even compiled (`make bench`).
+ * CNI VERSION probe (or no CNI_COMMAND: the about text, as Go's skel prints it) through spec/probe.ts.
+ * Every runtime sends VERSION before it trusts a plugin, and it is the cheapest call there is, so the
+ * start-up code (plugin/start.ts) answers it before any other code of the plugin is even compiled, and
+ * without skel's dispatcher (`make bench`).
  */
-import { runPlugin } from '../spec/skel';
+import { runProbe } from '../spec/probe';
 import { writeAllSync } from '../spec/stdin';
 import { ALL_VERSIONS } from '../spec/versions';
 import { ABOUT } from './about';
 
 /** Answers the call if it is one of the two; false when the rest of the plugin is needed. */
-export function answerProbe(args: readonly string[], env: NodeJS.ProcessEnv): boolean {
+export async function answerProbe(args: readonly string[]): Promise<boolean> {
   if (args.includes('--version') || args.includes('-v')) {
     writeAllSync(1, `${ABOUT}\nCNI protocol versions supported: ${ALL_VERSIONS.join(', ')}\n`);
     return true;
   }
-  if (args.length === 0 && (!env.CNI_COMMAND || env.CNI_COMMAND === 'VERSION')) {
-    void runPlugin({ about: ABOUT, supportedVersions: ALL_VERSIONS });
-    return true;
-  }
-  return false;
+  return args.length === 0 && (await runProbe({ about: ABOUT, supportedVersions: ALL_VERSIONS }));
 }

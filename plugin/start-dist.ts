@@ -28,4 +28,4 @@ function embeddedCore(file: string): CoreSource {
   };
 }
 
-start(() => embeddedCore(__filename));
+void start(() => embeddedCore(__filename));

@@ -15,4 +15,4 @@ const cache = (): Buffer | undefined => {
   }
 };
 
-start(() => ({ code: getAsset('core.js', 'utf8'), filename: 'nat.exe (core)', cache: cache() }));
+void start(() => ({ code: getAsset('core.js', 'utf8'), filename: 'nat.exe (core)', cache: cache() }));

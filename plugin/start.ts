@@ -8,9 +8,8 @@
  * it only pre-parses, and the core is about 680 KB. That compile was most of what VERSION cost over
  * `node -e 0` (README "Performance"); a VERSION probe now compiles only this file's small bundle.
  */
-import { CniCode, CniError } from '../spec/errors';
+import { CniCode, CniError, errorObject, printJson } from '../spec/errors';
 import { log } from '../spec/log';
-import { formatError } from '../spec/skel';
 import { writeAllSync } from '../spec/stdin';
 import { newestVersion } from '../spec/version';
 import { ALL_VERSIONS } from '../spec/versions';
@@ -26,8 +25,8 @@ export interface CoreSource {
 /** The core's parameters, a CommonJS module body's; tools/code-cache.mjs compiles with the same. */
 const CORE_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
-export function start(core: () => CoreSource): void {
-  if (answerProbe(process.argv.slice(2), process.env)) return;
+export async function start(core: () => CoreSource): Promise<void> {
+  if (await answerProbe(process.argv.slice(2))) return;
   let run: ReturnType<typeof import('node:vm').compileFunction>;
   try {
     const { code, filename, cache } = core();
@@ -41,7 +40,7 @@ export function start(core: () => CoreSource): void {
   } catch (e) {
     // A damaged build: still one CNI error object, not a stack trace the runtime cannot read.
     const why = `nat-cni cannot load its own code: ${e instanceof Error ? e.message : String(e)}`;
-    writeAllSync(1, formatError(new CniError(CniCode.Internal, why), newestVersion(ALL_VERSIONS)));
+    writeAllSync(1, printJson(errorObject(new CniError(CniCode.Internal, why), newestVersion(ALL_VERSIONS))));
     process.exitCode = 1;
     return;
   }

@@ -14,8 +14,7 @@
  *  8. The handler. A missing GC/STATUS handler is success (skel ≥1.2); a missing ADD/DEL/CHECK one
  *     is code 4 naming the command. A CniError is printed as is; anything else is 999.
  */
-import { fstatSync } from 'node:fs';
-import { CniCode, CniError, errorObject, isCniError } from './errors';
+import { CniCode, CniError, errorObject, isCniError, printJson } from './errors';
 import { type CniArgs, parseCniArgs } from './args';
 import type { GcAttachment, NetworkConfig } from './config';
 import {
@@ -29,10 +28,10 @@ import {
 } from './env';
 import { log } from './log';
 import { validateContainerId, validateInterfaceName } from './names';
-import { decodeConfigJson, isNullDevice, readStdinSync, writeAllSync } from './stdin';
-import { decodeConfigVersion, negotiateVersion, newestVersion, versionAnswer } from './version';
+import { type CallOutput, probeAnswer, versionStdin, writeCallOutput } from './probe';
+import { decodeConfigJson, isNullDevice, readStdinSync } from './stdin';
+import { decodeConfigVersion, negotiateVersion, newestVersion } from './version';
 import { type CniVersion, isKnownVersion } from './versions';
-import { getKey } from './getkey';
 import type { Result } from './result/model';
 
 /*
@@ -46,16 +45,6 @@ const loadCodecs = async (): Promise<Codecs> => ({
   ...(await import('./result/encode')),
   ...(await import('./result/decode')),
 });
-
-/** A terminal is a character device: a pipe or a file (the usual stdin) never needs node:tty. */
-async function isatty(fd: number): Promise<boolean> {
-  try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
-  } catch {
-    // Let node:tty answer.
-  }
-  return (await import('node:tty')).isatty(fd);
-}
 
 /** The commands a plugin handles (VERSION is the dispatcher's own). */
 export type HandlerCommand = AttachmentCommand | 'GC' | 'STATUS';
@@ -111,14 +100,7 @@ export interface DispatchInput {
   platform: NodeJS.Platform;
 }
 
-export interface DispatchOutput {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/** Results and errors as Go prints them: 4-space indent, no trailing newline. */
-const printJson = (v: unknown) => JSON.stringify(v, null, 4);
+export type DispatchOutput = CallOutput;
 
 /** Any thrown value as a CniError: unexpected ones become 999 with their message. */
 export function toCniError(e: unknown): CniError {
@@ -137,15 +119,10 @@ export async function dispatch(plugin: CniPlugin, input: DispatchInput): Promise
   const readStdin = () => (stdinBytes ??= typeof input.stdin === 'function' ? input.stdin() : input.stdin);
   try {
     const env = readCniEnv(input.env);
-    if (env.command === '' && plugin.about !== undefined && plugin.about !== '') {
-      const stderr = `${plugin.about}\nCNI protocol versions supported: ${plugin.supportedVersions.join(', ')}\n`;
-      return { stdout: '', stderr, exitCode: 0 };
-    }
+    // VERSION, and the about text: spec/probe.ts, which a start-up script may also call on its own.
+    const probe = probeAnswer(plugin, env.command, readStdin);
+    if (probe) return probe;
     checkRequiredEnv(env);
-
-    if (env.command === 'VERSION') {
-      return { stdout: `${JSON.stringify(answerVersion(plugin, readStdin))}\n`, stderr: '', exitCode: 0 };
-    }
 
     const stdin = readStdin();
     const rawConfig = decodeConfigJson(stdin);
@@ -183,18 +160,6 @@ function versionOfUnreadRequest(env: EnvSource, readStdin: () => Buffer): CniVer
   } catch {
     return undefined;
   }
-}
-
-function answerVersion(plugin: CniPlugin, readStdin: () => Buffer) {
-  let requested: string | undefined;
-  try {
-    const v = getKey(decodeConfigJson(readStdin()), 'cniVersion');
-    if (typeof v === 'string') requested = v;
-  } catch (e) {
-    // Go's skel ignores stdin for VERSION, so nothing there may turn VERSION into an error.
-    log('VERSION: ignoring unreadable stdin: %s', e instanceof Error ? e.message : String(e));
-  }
-  return versionAnswer(requested, plugin.supportedVersions);
 }
 
 /** The request's version for error objects, as soon as it can be read; unknown ones are ignored. */
@@ -288,10 +253,8 @@ export async function runPlugin(plugin: CniPlugin): Promise<void> {
     if (answered) return;
     answered = true;
     try {
-      if (out.stderr !== '') writeAllSync(2, out.stderr);
-      if (out.stdout !== '') writeAllSync(1, out.stdout);
+      writeCallOutput(out);
     } finally {
-      process.exitCode = out.exitCode;
       // Natural exit when nothing is pending; a forced one if a handler left something running.
       setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
     }
@@ -308,10 +271,10 @@ export async function runPlugin(plugin: CniPlugin): Promise<void> {
   process.on('unhandledRejection', crash);
 
   const env = process.env;
-  const stdinIsTty = env.CNI_COMMAND === 'VERSION' && (await isatty(0));
   // A VERSION probe from a terminal must not wait for typed input that Go would never read.
+  const versionInput = env.CNI_COMMAND === 'VERSION' ? await versionStdin() : undefined;
   const stdin = () => {
-    if (env.CNI_COMMAND === 'VERSION') return stdinIsTty ? Buffer.alloc(0) : readStdinSync(0);
+    if (versionInput) return versionInput();
     if (isNullDevice(0, process.platform)) {
       // Node reopens a closed stdin as the null device before any of our code runs, so a runtime that
       // closed it is indistinguishable from one that redirected it there: either way no configuration

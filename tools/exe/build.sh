@@ -44,11 +44,9 @@ if [ "$CORE_CACHE" = 1 ]; then
   [ -s "$WORK/nat-core.cache" ] || { echo "tools/exe: node.exe under Wine made no code cache of the core" >&2; exit 1; }
   core_cache_asset=", \"core.cache\": \"$WORK/nat-core.cache\""
 fi
-# The SEA's main: VERSION and --version, else the core compiled from its asset (plugin/start.ts). skel's
-# codecs are never reached from it, so they are left out, as for dist/nat (Makefile).
+# The SEA's main: VERSION and --version, else the core compiled from its asset (plugin/start.ts).
 node_modules/.bin/esbuild plugin/start-windows.ts --bundle --platform=node --target=node24 --format=cjs \
-  --log-level=warning --legal-comments=none \
-  --external:./config --external:./result/encode --external:./result/decode --outfile="$WORK/nat.js"
+  --log-level=warning --legal-comments=none --outfile="$WORK/nat.js"
 
 # useCodeCache would cover only the small main above; the core carries its own cache (core.cache).
 cat > "$WORK/sea-config.json" <<JSON
