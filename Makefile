@@ -37,9 +37,8 @@ deps: $(NODE_DEPS)
 test-deps: deps
 	tools/debian-deps $(sort $(TEST_DEBS))
 
-# The start-up code that answers VERSION and `--version`, then the core, plugin/main.ts's bundle, and V8's code cache of it made by this machine's
-# node, in a trailing comment: plugin/start.ts, plugin/start-dist.ts.
-
+# The start-up script that answers VERSION and `--version`, then, in a trailing comment, the core
+# (plugin/main.ts's bundle) and V8's code cache of it made by this machine's node: plugin/start.ts.
 dist/nat: $(NODE_DEPS) $(TS_SOURCES) tools/code-cache.mjs
 	@mkdir -p dist build/nat
 	$(ESBUILD) plugin/main.ts $(ESBUILD_CJS) --external:koffi --outfile=build/nat/core.js

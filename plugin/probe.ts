@@ -5,16 +5,18 @@
  * start-up code (plugin/start.ts) answers it before any other code of the plugin is even compiled, and
  * without skel's dispatcher (`make bench`).
  */
-import { runProbe } from '../spec/probe';
+import { aboutText, runProbe } from '../spec/probe';
 import { writeAllSync } from '../spec/stdin';
 import { ALL_VERSIONS } from '../spec/versions';
 import { ABOUT } from './about';
 
+const NAT = { about: ABOUT, supportedVersions: ALL_VERSIONS };
+
 /** Answers the call if it is one of the two; false when the rest of the plugin is needed. */
 export async function answerProbe(args: readonly string[]): Promise<boolean> {
   if (args.includes('--version') || args.includes('-v')) {
-    writeAllSync(1, `${ABOUT}\nCNI protocol versions supported: ${ALL_VERSIONS.join(', ')}\n`);
+    writeAllSync(1, aboutText(NAT));
     return true;
   }
-  return args.length === 0 && (await runProbe({ about: ABOUT, supportedVersions: ALL_VERSIONS }));
+  return args.length === 0 && (await runProbe(NAT));
 }

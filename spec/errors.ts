@@ -40,10 +40,10 @@ export class CniError extends Error {
 
 export const isCniError = (e: unknown): e is CniError => e instanceof CniError;
 
-/** The wire form of an error (SPEC.md §5): `cniVersion` is added by the dispatcher. */
 /** Results and errors as Go prints them: 4-space indent, no trailing newline. */
 export const printJson = (v: unknown): string => JSON.stringify(v, null, 4);
 
+/** The wire form of an error (SPEC.md §5): `cniVersion` is added by the dispatcher. */
 export function errorObject(err: CniError, cniVersion: string): Record<string, unknown> {
   const out: Record<string, unknown> = { cniVersion, code: err.code, msg: err.msg };
   if (err.details !== undefined && err.details !== '') out.details = err.details;

@@ -23,15 +23,19 @@ export interface CallOutput {
   exitCode: number;
 }
 
+/** The about text with the versions spoken, as Go's skel prints it (and nat-cni's `--version`). */
+export const aboutText = (plugin: ProbeInfo & { about: string }): string =>
+  `${plugin.about}\nCNI protocol versions supported: ${plugin.supportedVersions.join(', ')}\n`;
+
 /** The answer to VERSION, or to no CNI_COMMAND when there is an about text; undefined for any other call. */
 export function probeAnswer(
   plugin: ProbeInfo,
   command: string | undefined,
   readStdin: () => Buffer,
 ): CallOutput | undefined {
-  if ((command ?? '') === '' && plugin.about !== undefined && plugin.about !== '') {
-    const stderr = `${plugin.about}\nCNI protocol versions supported: ${plugin.supportedVersions.join(', ')}\n`;
-    return { stdout: '', stderr, exitCode: 0 };
+  const { about } = plugin;
+  if ((command ?? '') === '' && about !== undefined && about !== '') {
+    return { stdout: '', stderr: aboutText({ ...plugin, about }), exitCode: 0 };
   }
   if (command === 'VERSION') {
     return { stdout: `${JSON.stringify(answerVersion(plugin, readStdin))}\n`, stderr: '', exitCode: 0 };
